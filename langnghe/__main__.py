@@ -1,0 +1,5 @@
+import sys
+
+from langnghe.cli import main
+
+sys.exit(main())

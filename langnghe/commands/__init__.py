@@ -1,0 +1,1 @@
+"""Subcommands of ``langnghe``: one module each, each with ``register(subparsers)``."""
