@@ -208,3 +208,22 @@ def load_settings(
         if value is not None:
             values[name] = _coerce(name, value) if name in _FIELDS else value
     return Settings(extra=extra, **values)
+
+
+def subprocess_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a child ``langnghe`` process that must see these settings.
+
+    The parent's environment plus ``LANGNGHE_*`` for every field that differs from the
+    default, so the child (e.g. a crawl started by the scheduler) loads the same settings.
+    """
+    env = dict(os.environ)
+    defaults = Settings()
+    for name in _FIELDS:
+        value = getattr(settings, name)
+        if value == getattr(defaults, name):
+            continue
+        if isinstance(value, tuple):
+            value = ",".join(value)
+        env[ENV_PREFIX + name.upper()] = str(value)
+    env.update(extra)
+    return env
