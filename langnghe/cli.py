@@ -64,6 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if args.verbose:
+            raise
+        print(
+            f"error: internal error ({exc.__class__.__name__}: {exc}). This is a bug in Lắng Nghe; "
+            "run the command again with -v to see the details and report them.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept. Run the command again to continue.", file=sys.stderr)
         return 130

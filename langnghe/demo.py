@@ -48,7 +48,7 @@ def run_demo(settings: Settings, log=print) -> DemoSummary:
     from crawler.demo_site import build_demo_site
     from crawler.replay import ReplayServer
     from triage.clustering import cluster_items
-    from triage.cycle import crawl_subprocess
+    from langnghe.cycle import crawl_subprocess
     from triage.migrate import upgrade
     from triage.scoring import print_progress, score_pending
 
@@ -62,7 +62,7 @@ def run_demo(settings: Settings, log=print) -> DemoSummary:
     with ReplayServer(site) as server:
         demo = build_demo_site(DEMO_CONTENT, site, server.base_url, datetime.now(timezone.utc))
         sources_file = settings.home / "demo-sources.toml"
-        sources_file.write_text(demo.sources_toml, encoding="utf-8")
+        sources_file.write_text(demo.toml(), encoding="utf-8")
         log(f"demo sources served at {server.base_url}; crawling ({sources_file})", file=sys.stderr)
         summary.crawl_returncode = crawl_subprocess(
             settings,

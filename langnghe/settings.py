@@ -72,6 +72,9 @@ class Settings:
     smtp_from: str = "langnghe@localhost"
     alert_emails: tuple[str, ...] = ()
     alert_webhook: str = ""
+    alert_max_per_hour: int = 10
+    #: Clusters at or above this priority trigger an alert.
+    alert_min_priority: float = 1.5
     log_level: str = "INFO"
 
     #: Anything else from the config file (tables like ``[routing]``), kept as read.

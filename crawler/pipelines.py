@@ -1,0 +1,234 @@
+"""Item pipeline stages, in order. Each does one thing and returns the item or raises
+:class:`Skipped` (a ``DropItem`` with a ``reason`` the spider counts in its stats).
+
+Validate -> Canonicalise -> Relevance -> Pseudonymise -> Dedup -> Store.
+Nothing raw leaves this chain: the store only ever sees canonical URLs and pseudonyms.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawler.canonical import canonical_url
+from crawler.pseudonym import pseudonymise
+from crawler.relevance import Watchlist
+from langnghe.records import CrawledItem, nfc
+
+log = logging.getLogger(__name__)
+
+#: Longest text kept for one item; longer is a scraping accident, not an article.
+MAX_TEXT_CHARS = 200_000
+
+#: Order of the stages in ITEM_PIPELINES.
+PIPELINES: dict[str, int] = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.CanonicalisePipeline": 200,
+    "crawler.pipelines.RelevancePipeline": 300,
+    "crawler.pipelines.PseudonymisePipeline": 400,
+    "crawler.pipelines.DedupPipeline": 500,
+    "crawler.pipelines.StorePipeline": 900,
+}
+
+
+class Skipped(DropItem):
+    """An item deliberately not stored; ``reason`` is the stats key ("irrelevant")."""
+
+    def __init__(self, reason: str, url: str = ""):
+        super().__init__(f"{reason}: {url}", log_level="DEBUG")
+        self.reason = reason
+
+
+class _Stage:
+    """Keeps the crawler so a stage can reach the spider and our Settings."""
+
+    def __init__(self, crawler: Any = None):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any):
+        return cls(crawler)
+
+    @property
+    def spider(self):
+        return self.crawler.spider
+
+    @property
+    def app_settings(self):
+        return self.crawler.settings["LANGNGHE_SETTINGS"]
+
+
+class ValidatePipeline(_Stage):
+    """Only CrawledItems with a URL and some text, under the size cap."""
+
+    def process_item(self, item: Any) -> CrawledItem:
+        if not isinstance(item, CrawledItem):
+            raise Skipped("not_an_item", repr(item)[:100])
+        if not item.url or not item.url.startswith(("http://", "https://")):
+            raise Skipped("no_url", item.url)
+        item.text = nfc(item.text).strip()
+        item.title = nfc(item.title).strip()
+        if not item.text and not item.title:
+            raise Skipped("empty_text", item.url)
+        if len(item.text) > MAX_TEXT_CHARS:
+            raise Skipped("text_too_long", item.url)
+        return item
+
+
+class CanonicalisePipeline(_Stage):
+    """URL and parent URL in their canonical spelling (the item's identity)."""
+
+    def process_item(self, item: CrawledItem) -> CrawledItem:
+        item.url = canonical_url(item.url)
+        if item.parent_url:
+            item.parent_url = canonical_url(item.parent_url)
+        for key in ("reply_to",):
+            if isinstance(item.extra.get(key), str):
+                item.extra[key] = canonical_url(item.extra[key])
+        return item
+
+
+class RelevancePipeline(_Stage):
+    """Keep what mentions the watchlist (or the source's own keywords).
+
+    A comment is kept when it matched or its article/thread matched earlier in this
+    run. ``filter = "none"`` keeps everything. Matched terms go to ``extra["watch_terms"]``.
+    """
+
+    def __init__(self, crawler: Any = None):
+        super().__init__(crawler)
+        self.watchlist: Watchlist | None = None
+        self.matched_parents: set[str] = set()
+
+    def open_spider(self) -> None:
+        entries: list[dict] = []
+        source = self.spider.source
+        if source.filter == "none":
+            return
+        base = Watchlist.from_file(self.app_settings.watchlist_file)
+        if source.keywords:
+            entries = [{"name": k, "group": "source"} for k in source.keywords]
+            base = Watchlist(base.terms + Watchlist.from_terms(entries).terms)
+        self.watchlist = base
+
+    def process_item(self, item: CrawledItem) -> CrawledItem:
+        if self.watchlist is None:
+            self.matched_parents.add(item.url)
+            return item
+        terms = self.watchlist.matches(f"{item.title}\n{item.text}")
+        if terms:
+            item.extra["watch_terms"] = terms
+            if item.kind != "comment":
+                self.matched_parents.add(item.url)
+            return item
+        if item.kind == "comment" and item.parent_url in self.matched_parents:
+            return item
+        raise Skipped("irrelevant", item.url)
+
+
+class PseudonymisePipeline(_Stage):
+    """Raw author name -> keyed pseudonym; the raw name is cleared."""
+
+    def __init__(self, crawler: Any = None):
+        super().__init__(crawler)
+        self._secret: bytes | None = None
+
+    def process_item(self, item: CrawledItem) -> CrawledItem:
+        if item.author:
+            if self._secret is None:
+                self._secret = self.app_settings.secret_bytes()
+            item.author_pseudonym = pseudonymise(item.author, self._secret)
+        item.author = None
+        return item
+
+
+class DedupPipeline(_Stage):
+    """Each canonical URL once per run, and each (parent, text) once: re-listed pages
+    and the same comment shown on two comment pages are not stored twice."""
+
+    def __init__(self, crawler: Any = None):
+        super().__init__(crawler)
+        self.urls: set[str] = set()
+        self.hashes: set[tuple[str | None, str]] = set()
+
+    def process_item(self, item: CrawledItem) -> CrawledItem:
+        if item.url in self.urls:
+            raise Skipped("duplicate", item.url)
+        key = (item.parent_url if item.kind == "comment" else item.kind, item.content_hash)
+        if key in self.hashes:
+            raise Skipped("duplicate_content", item.url)
+        self.urls.add(item.url)
+        self.hashes.add(key)
+        return item
+
+
+class StorePipeline(_Stage):
+    """Batches items to ``Store.upsert_items`` and records the crawl run (last stage)."""
+
+    batch_size = 100
+
+    def __init__(self, crawler: Any = None):
+        super().__init__(crawler)
+        self.store = None
+        self.run_id: int | None = None
+        self.batch: list[CrawledItem] = []
+        self.failed = False
+
+    def open_spider(self) -> None:
+        from triage.store import Store
+
+        source = self.spider.source
+        self.store = Store(self.app_settings)
+        self.store.ensure_source(source.name, source.kind, url=source.url, weight=source.weight,
+                                 enabled=source.enabled, config=source.as_store_config())
+        self.run_id = self.store.start_crawl_run(source.name, cycle_id=self.crawler.settings.get("LANGNGHE_CYCLE_ID"))
+
+    def process_item(self, item: CrawledItem) -> CrawledItem:
+        if item.author:  # never reached with the standard chain; guard for custom pipelines
+            raise Skipped("raw_author", item.url)
+        self.batch.append(item)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.batch or self.store is None:
+            return
+        stats = self.spider.crawl_stats
+        batch, self.batch = self.batch, []
+        try:
+            result = self.store.upsert_items(batch)
+        except Exception as exc:  # noqa: BLE001 - a failed batch is recorded, the crawl goes on
+            log.error("could not store %d items of %s: %s", len(batch), stats.source, exc)
+            stats.errors["store"] = stats.errors.get("store", 0) + len(batch)
+            self.failed = True
+            return
+        stats.items_new += result.new
+        stats.items_updated += result.updated
+        stats.items_unchanged += result.unchanged
+
+    @classmethod
+    def from_crawler(cls, crawler: Any):
+        from scrapy import signals
+
+        stage = cls(crawler)
+        crawler.signals.connect(stage._finish_run, signal=signals.spider_closed)
+        return stage
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def _finish_run(self, spider: Any, reason: str) -> None:
+        """Record the run once the close reason is known (after close_spider)."""
+        if self.store is None or self.run_id is None:
+            return
+        stats = spider.crawl_stats
+        if reason not in (None, "finished"):
+            status = "interrupted" if reason in ("shutdown", "cancelled") else "failed"
+        elif self.failed or (stats.pages_fetched == 0 and stats.errors):
+            status = "failed"
+        else:
+            status = "ok"
+        self.store.finish_crawl_run(self.run_id, stats, status=status)

@@ -1,0 +1,48 @@
+"""``langnghe crawl``: crawl the configured sources once and store what is relevant."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "crawl",
+        help="thu thập các nguồn một lần (crawl the sources once)",
+        description="Thu thập các nguồn trong tệp nguồn và lưu nội dung liên quan. "
+        "Crawl the sources in the sources file once and store the relevant content.",
+    )
+    p.add_argument("--sources", type=Path, help="sources file (default: sources_file setting, config/sources.toml)")
+    p.add_argument("--source", action="append", metavar="NAME", help="crawl only this source (repeatable)")
+    p.add_argument("--jobdir", type=Path, help="folder for resume state; run again with it to continue")
+    p.add_argument("--cycle-id", help="group this crawl with others of the same cycle")
+    p.set_defaults(func=run)
+
+
+def summary_line(stats_list, seconds: float) -> str:
+    pages = sum(s.pages_fetched for s in stats_list)
+    new = sum(s.items_new for s in stats_list)
+    updated = sum(s.items_updated for s in stats_list)
+    skipped = sum(sum(s.skips.values()) for s in stats_list)
+    errors = sum(sum(s.errors.values()) for s in stats_list)
+    return (f"Thu thập xong {len(stats_list)} nguồn: {pages} trang, {new} mới, {updated} cập nhật, "
+            f"{skipped} bỏ qua, {errors} lỗi, {seconds:.1f} s "
+            f"(crawled {len(stats_list)} sources: {pages} pages, {new} new, {updated} updated, "
+            f"{skipped} skipped, {errors} errors)")
+
+
+def run(args: argparse.Namespace, settings) -> int:
+    from crawler.run import run_crawl
+    from crawler.sources import load_sources, select_sources
+
+    started = time.monotonic()
+    sources = select_sources(load_sources(args.sources or settings.sources_file), args.source)
+    if not sources:
+        print("Không có nguồn nào được bật (no enabled sources). Enable one in the sources file.", file=sys.stderr)
+        return 0
+    stats = run_crawl(settings, sources, cycle_id=args.cycle_id, jobdir=args.jobdir)
+    print(summary_line(stats, time.monotonic() - started), file=sys.stderr)
+    return 0
