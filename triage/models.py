@@ -9,7 +9,7 @@ Design rules kept here:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -33,8 +34,37 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and read back timezone-aware on every dialect.
+
+    SQLite has no time zones: SQLAlchemy silently drops ``tzinfo``, so a ``+07:00``
+    value would be stored seven hours off and read back naive. Here aware values are
+    converted to UTC before storing (naive ones are taken as UTC) and values read
+    back are always aware UTC, on SQLite as on PostgreSQL. Migrations see it as
+    ``DateTime(timezone=True)``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
 def _ts(nullable: bool = False, **kw: Any) -> Any:
-    return mapped_column(DateTime(timezone=True), nullable=nullable, **kw)
+    return mapped_column(UTCDateTime(), nullable=nullable, **kw)
 
 
 class Source(Base):
@@ -79,6 +109,8 @@ class Item(Base):
         Index("ix_items_source_published", "source_id", "published_at"),
         Index("ix_items_content_hash", "content_hash"),
         Index("ix_items_parent", "parent_id"),
+        #: Finds orphans whose parent has just arrived (store's parent linking).
+        Index("ix_items_parent_url", "parent_url"),
         Index("ix_items_cluster", "cluster_id"),
     )
 
@@ -156,7 +188,11 @@ class Cluster(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
-    representative_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("items.id"))
+    #: ``use_alter``: items and clusters point at each other, so this key is added
+    #: after both tables exist (and dropped first).
+    representative_item_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("items.id", use_alter=True, name="clusters_representative_item_id_fkey")
+    )
     size: Mapped[int] = mapped_column(Integer, default=1)
     total_reach: Mapped[int] = mapped_column(Integer, default=0)
     category: Mapped[Optional[str]] = mapped_column(String(40))

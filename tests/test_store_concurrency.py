@@ -1,0 +1,79 @@
+"""Two real processes storing the same URLs at once end with one row per URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from triage import migrate
+from triage.models import Item
+from triage.store import Store
+
+N_POSTS = 300
+N_COMMENTS = 2  # per post: 900 items, two batches per process
+
+WRITER = r"""
+import json, random, sys, time
+from pathlib import Path
+from langnghe.records import CrawledItem, Engagement
+from langnghe.settings import load_settings
+from triage.store import Store
+
+seed, go = int(sys.argv[1]), Path(sys.argv[2])
+items = []
+for p in range(N_POSTS):
+    url = f"https://facebook.com/ldld.laichau/posts/{p}"
+    items.append(CrawledItem(source="fb-ldld", kind="post", url=url, text=f"Bài đăng {p}",
+                             engagement=Engagement(likes=seed)))
+    for c in range(N_COMMENTS):
+        items.append(CrawledItem(source="fb-ldld", kind="comment", url=f"{url}?comment_id={c}",
+                                 parent_url=url, text=f"Bình luận {c} dưới bài {p}",
+                                 author_pseudonym=f"{c:064d}"))
+random.Random(seed).shuffle(items)  # each process meets the URLs in its own order
+store = Store(load_settings())  # connect and check the schema before the start signal
+while not go.exists():
+    time.sleep(0.005)
+result = store.upsert_items(items)
+print(json.dumps(result._asdict()))
+""".replace("N_POSTS", str(N_POSTS)).replace("N_COMMENTS", str(N_COMMENTS))
+
+
+def child_env(settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANGNGHE_") or k.startswith("LANGNGHE_TEST_")}
+    env["LANGNGHE_HOME"] = str(settings.home)
+    env["LANGNGHE_PSEUDONYM_SECRET"] = "test-secret"
+    if settings.db:
+        env["LANGNGHE_DB"] = settings.db
+    return env
+
+
+def test_two_processes_upserting_the_same_urls(db_settings, tmp_path: Path):
+    migrate.upgrade(db_settings)
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(seed), str(go)], env=child_env(db_settings),
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for seed in (1, 2)
+    ]
+    time.sleep(0.3)
+    go.touch()
+    outputs = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 0, err
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+
+    total = N_POSTS * (1 + N_COMMENTS)
+    store = Store(db_settings)
+    assert store.count_items() == total
+    assert all(sum(r.values()) == total for r in results)  # every item accounted for
+    assert results[0]["new"] + results[1]["new"] == total  # each row inserted exactly once
+    with store.session(write=False) as s:
+        orphans = s.scalar(select(func.count()).where(Item.kind == "comment", Item.parent_id.is_(None)))
+        assert orphans == 0
+        assert s.scalar(select(func.count(func.distinct(Item.url)))) == total
