@@ -13,7 +13,6 @@ maps each item's canonical URL to them so tests can check what was crawled.
 from __future__ import annotations
 
 import html
-import importlib
 import json
 import re
 import zlib
@@ -437,30 +436,14 @@ def _build_forum(threads: list[dict[str, Any]], out: Path, base_url: str, today:
 
 
 def _graph_source(posts: list[dict[str, Any]], out_dir: Path, base_url: str, today: datetime, truth: dict) -> list[SourceConfig]:
-    """The Facebook Graph demo, when the module that renders it is installed."""
+    """The Facebook Page demo: Graph-API-shaped JSON under ``graph/``, and its truth."""
     if not posts:
         return []
-    try:
-        demo_graph = importlib.import_module("crawler.demo_graph")
-    except ModuleNotFoundError:
-        return []
-    result = demo_graph.render_graph(posts, out_dir / "graph", base_url, today)
-    sources: list[SourceConfig] = []
-    items = result if isinstance(result, (list, tuple)) else [result]
-    for part in items:
-        if isinstance(part, SourceConfig):
-            sources.append(part)
-        elif isinstance(part, dict) and "kind" in part and "name" in part:
-            sources.append(source_from_table(part, "crawler.demo_graph"))  # one [[source]] table
-        elif isinstance(part, dict):
-            truth.update(part)
-        elif hasattr(part, "sources"):
-            sources.extend(part.sources)
-            truth.update(getattr(part, "truth", {}) or {})
-        elif hasattr(part, "source") and isinstance(part.source, SourceConfig):
-            sources.append(part.source)
-            truth.update(getattr(part, "truth", {}) or {})
-    return sources
+    from crawler import demo_graph
+
+    table = demo_graph.render_graph(posts, out_dir / "graph", base_url, today)
+    truth.update(demo_graph.graph_truth(posts))
+    return [source_from_table(table, "crawler.demo_graph")]
 
 
 def build_demo_site(content_dir: Path, out_dir: Path, base_url: str, today: datetime,

@@ -1,4 +1,4 @@
-"""One collection cycle: crawl (a child process) → score → cluster.
+"""One collection cycle (the app layer above crawler, triage and nlp): crawl (a child process) → score → cluster.
 
 Crawls run as ``langnghe crawl`` subprocesses because Twisted's reactor cannot be
 restarted inside one process; the same function serves ``langnghe run``, the demo and
@@ -35,6 +35,7 @@ def crawl_subprocess(
     sources: list[str] | None = None,
     extra_env: dict[str, str] | None = None,
     timeout: float | None = None,
+    jobdir: Path | None = None,
 ) -> int:
     """Run ``langnghe crawl`` in a child process; returns its exit code."""
     cmd = [sys.executable, "-m", "langnghe", "crawl"]
@@ -44,6 +45,8 @@ def crawl_subprocess(
         cmd += ["--source", name]
     if cycle_id:
         cmd += ["--cycle-id", cycle_id]
+    if jobdir is not None:
+        cmd += ["--jobdir", str(jobdir)]
     env = subprocess_env(settings, **(extra_env or {}))
     try:
         return subprocess.run(cmd, env=env, timeout=timeout, check=False).returncode

@@ -33,16 +33,36 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _dead_here(owner: str) -> bool:
+    """True when ``owner`` is a process on this machine that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def mark_stale(settings: Settings, now: datetime | None = None) -> int:
-    """Mark runs whose process died (no heartbeat for STALE_AFTER) as interrupted."""
+    """Mark runs whose process died as interrupted: no heartbeat for STALE_AFTER, or
+    (on this machine) the owning process is gone."""
     now = now or _now()
     with session_scope(settings) as session:
-        result = session.execute(
-            update(CycleRun)
-            .where(CycleRun.status == "running", CycleRun.heartbeat_at < now - STALE_AFTER)
-            .values(status="interrupted", finished_at=now, error="no heartbeat: the process stopped mid-way")
-        )
-        return int(result.rowcount or 0)
+        running = session.execute(
+            select(CycleRun.id, CycleRun.owner, CycleRun.heartbeat_at).where(CycleRun.status == "running")
+        ).all()
+        dead = [r.id for r in running if r.heartbeat_at < now - STALE_AFTER or _dead_here(r.owner)]
+        if dead:
+            session.execute(
+                update(CycleRun).where(CycleRun.id.in_(dead))
+                .values(status="interrupted", finished_at=now, error="the process stopped mid-way")
+            )
+        return len(dead)
 
 
 def acquire(settings: Settings, key: str, kind: str, now: datetime | None = None) -> int | None:

@@ -312,3 +312,41 @@ class AuditLog(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CycleRun(Base):
+    """One scheduled (or manual) cycle: its key is the lock that makes it run once."""
+
+    __tablename__ = "cycle_runs"
+    __table_args__ = (Index("ix_cycle_runs_started", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``nightly@2026-11-27T01:00+07:00``: unique, so two schedulers cannot both run it.
+    cycle_key: Mapped[str] = mapped_column(String(100), unique=True)
+    #: nightly | light | manual
+    kind: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = _ts(default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = _ts(nullable=True)
+    heartbeat_at: Mapped[datetime] = _ts(default=utcnow)
+    #: running | ok | failed | interrupted
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    #: Per-stage counts: {"crawl": {...}, "score": {...}, "cluster": {...}}
+    stages: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class AlertLog(Base):
+    """Alerts sent, suppressed by the rate limit, or failed; the key deduplicates."""
+
+    __tablename__ = "alert_log"
+    __table_args__ = (Index("ix_alert_log_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: sent | suppressed | failed
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

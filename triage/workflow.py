@@ -62,6 +62,12 @@ def require_editor(actor: Actor | None) -> Actor:
     return actor
 
 
+def require_admin(actor: Actor | None) -> Actor:
+    if actor is None or actor.role != "admin":
+        raise WorkflowError("Chỉ quản trị viên được làm việc này. (Only an admin can do this; ask an admin.)")
+    return actor
+
+
 def status_of(session, cluster_id: int) -> str:
     latest = session.scalar(
         select(Event.status).where(Event.cluster_id == cluster_id).order_by(Event.id.desc()).limit(1)
@@ -122,33 +128,61 @@ def transition(settings: Settings, cluster_id: int, actor: Actor, status: str, n
                reason: str = "", seen: dict[str, Any] | None = None, now: datetime | None = None) -> int:
     """Append a status event for a card (and all items in its cluster). Returns the event id."""
     require_editor(actor)
-    now = _now(now)
     with session_scope(settings) as session:
-        cluster = session.get(Cluster, cluster_id)
-        if cluster is None:
-            raise WorkflowError(f"Không tìm thấy thẻ {cluster_id}. (No such card; reload the queue.)")
-        current = status_of(session, cluster_id)
-        if status not in TRANSITIONS.get(current, frozenset()):
-            raise WorkflowError(
-                f"Không thể chuyển từ '{current}' sang '{status}'. "
-                f"(Cannot move a card from {current} to {status}; reload the card.)"
-            )
-        if status == "forwarded" and not cluster.support:
-            raise WorkflowError("Chỉ chuyển tiếp được phản ánh của người lao động. (Only grievances are forwarded.)")
-        if status == "dismissed" and not reason.strip():
-            raise WorkflowError("Hãy ghi lý do bỏ qua. (A dismissal needs a reason.)")
-        holder = lease_holder(session, cluster_id, now)
-        if holder is not None and holder[0] != actor.id:
-            raise WorkflowError("Thẻ đang do người khác xử lý. (Another analyst holds this card.)")
-        event = Event(cluster_id=cluster_id, user_id=actor.id, status=status, note=note, reason=reason,
-                      seen=seen or {}, created_at=now)
-        session.add(event)
-        if status in {"responded", "dismissed", "forwarded", "new"}:
-            lease = session.get(Lease, cluster_id)
-            if lease is not None and lease.user_id == actor.id:
-                session.delete(lease)
-        session.flush()
-        return event.id
+        return transition_in(session, cluster_id, actor, status, note=note, reason=reason, seen=seen, now=now)
+
+
+def transition_in(session, cluster_id: int, actor: Actor, status: str, note: str = "", reason: str = "",
+                  seen: dict[str, Any] | None = None, now: datetime | None = None) -> int:
+    """:func:`transition` inside the caller's write transaction (so a reply and its
+    ``responded`` event are stored together or not at all)."""
+    require_editor(actor)
+    now = _now(now)
+    cluster = session.get(Cluster, cluster_id)
+    if cluster is None:
+        raise WorkflowError(f"Không tìm thấy thẻ {cluster_id}. (No such card; reload the queue.)")
+    current = status_of(session, cluster_id)
+    if status not in TRANSITIONS.get(current, frozenset()):
+        raise WorkflowError(
+            f"Không thể chuyển từ '{current}' sang '{status}'. "
+            f"(Cannot move a card from {current} to {status}; reload the card.)"
+        )
+    if status == "forwarded" and not cluster.support:
+        raise WorkflowError("Chỉ chuyển tiếp được phản ánh của người lao động. (Only grievances are forwarded.)")
+    if status == "dismissed" and not reason.strip():
+        raise WorkflowError("Hãy ghi lý do bỏ qua. (A dismissal needs a reason.)")
+    holder = lease_holder(session, cluster_id, now)
+    if holder is not None and holder[0] != actor.id:
+        raise WorkflowError("Thẻ đang do người khác xử lý. (Another analyst holds this card.)")
+    event = Event(cluster_id=cluster_id, user_id=actor.id, status=status, note=note, reason=reason,
+                  seen=seen or {}, created_at=now)
+    session.add(event)
+    if status in {"responded", "dismissed", "forwarded", "new"}:
+        lease = session.get(Lease, cluster_id)
+        if lease is not None and lease.user_id == actor.id:
+            session.delete(lease)
+    session.flush()
+    return event.id
+
+
+def bulk_transition(settings: Settings, cluster_ids: list[int], actor: Actor, status: str, note: str = "",
+                    reason: str = "", seen: dict[str, Any] | None = None,
+                    now: datetime | None = None) -> tuple[list[int], dict[int, str]]:
+    """The same decision on several cards, each in its own transaction.
+
+    Returns (cards moved, {card: why not}); one refused card never blocks the others.
+    """
+    require_editor(actor)
+    done: list[int] = []
+    refused: dict[int, str] = {}
+    for cid in cluster_ids:
+        try:
+            transition(settings, cid, actor, status, note=note, reason=reason,
+                       seen={**(seen or {}), "bulk": True, "cluster_id": cid}, now=now)
+            done.append(cid)
+        except WorkflowError as exc:
+            refused[cid] = str(exc)
+    return done, refused
 
 
 def add_label(settings: Settings, item_id: int, actor: Actor, task: str, value: str,

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings) -> int:
-    from triage.cycle import run_cycle
+    from langnghe.cycle import run_cycle
     from triage.db import get_engine, require_current_schema
 
     require_current_schema(get_engine(settings))
