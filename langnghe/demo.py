@@ -19,6 +19,10 @@ from langnghe.settings import PROJECT_ROOT, Settings
 
 DEMO_CONTENT = PROJECT_ROOT / "data" / "demo" / "content"
 DEMO_CLAIMS = PROJECT_ROOT / "data" / "demo" / "claims.jsonl"
+#: The demo sites' address. It never changes (the replay server's port does): the crawler
+#: reaches it through the replay server acting as its HTTP proxy, so the items' URLs, and
+#: with them the items' identities, are the same on every run and re-runs add nothing.
+DEMO_BASE_URL = "http://demo.langnghe.test"
 DEMO_USERS = (("demo", "langnghe-demo", "analyst"), ("admin", "langnghe-admin", "admin"), ("xem", "langnghe-xem", "viewer"))
 
 
@@ -60,14 +64,21 @@ def run_demo(settings: Settings, log=print) -> DemoSummary:
     site.mkdir(parents=True)
     summary = DemoSummary()
     with ReplayServer(site) as server:
-        demo = build_demo_site(DEMO_CONTENT, site, server.base_url, datetime.now(timezone.utc))
+        demo = build_demo_site(DEMO_CONTENT, site, DEMO_BASE_URL, datetime.now(timezone.utc))
         sources_file = settings.home / "demo-sources.toml"
         sources_file.write_text(demo.toml(), encoding="utf-8")
-        log(f"demo sources served at {server.base_url}; crawling ({sources_file})", file=sys.stderr)
+        log(f"demo sources {DEMO_BASE_URL} served by {server.base_url}; crawling ({sources_file})", file=sys.stderr)
         summary.crawl_returncode = crawl_subprocess(
             settings,
             sources_file,
-            extra_env={"LANGNGHE_DOWNLOAD_DELAY": "0", "LANGNGHE_FACEBOOK_TOKEN": "demo-token"},
+            extra_env={
+                "LANGNGHE_DOWNLOAD_DELAY": "0",
+                "LANGNGHE_FACEBOOK_TOKEN": "demo-token",
+                "http_proxy": server.base_url,
+                "HTTP_PROXY": server.base_url,
+                "no_proxy": "",
+                "NO_PROXY": "",
+            },
         )
     _load_demo_claims(settings)
     log("scoring with the shipped models", file=sys.stderr)
