@@ -357,23 +357,33 @@ def _xf_reactions(post: dict[str, Any]) -> str:
     )
 
 
+def xf_number(content_id: Any) -> int:
+    """XenForo ids are numbers: ``t010`` -> 10, ``t010p3`` -> 10003 (stable per content id)."""
+    m = re.fullmatch(r"t?(\d+)(?:p(\d+))?", str(content_id))
+    if m is None:
+        return zlib.crc32(str(content_id).encode("utf-8")) % 10_000_000 + 1
+    thread, post = int(m.group(1)), m.group(2)
+    return thread if post is None else thread * 1000 + int(post)
+
+
 def _xf_message(post: dict[str, Any], thread_path: str, n: int, today: datetime) -> str:
     dt = when(today, post.get("days_ago", 0), post.get("time"))
     author = post.get("author", "Khách")
     text = "<br />\n".join(e(line) for line in str(post.get("text", "")).split("\n"))
     uid = zlib.crc32(author.encode("utf-8")) % 9000 + 100
-    return f"""<article class="message message--post js-post js-inlineModContainer  " data-author="{e(author)}" data-content="post-{post["id"]}" id="js-post-{post["id"]}" itemscope itemtype="https://schema.org/Comment" itemid="/forum/posts/{post["id"]}/">
-<span class="u-anchorTarget" id="post-{post["id"]}"></span>
+    pid = xf_number(post["id"])
+    return f"""<article class="message message--post js-post js-inlineModContainer  " data-author="{e(author)}" data-content="post-{pid}" id="js-post-{pid}" itemscope itemtype="https://schema.org/Comment" itemid="/forum/posts/{pid}/">
+<span class="u-anchorTarget" id="post-{pid}"></span>
 <div class="message-inner"><div class="message-cell message-cell--user"><section class="message-user" itemprop="author" itemscope itemtype="https://schema.org/Person">
 <div class="message-userDetails"><h4 class="message-name"><a href="/forum/members/{slugify(author)}.{uid}/" class="username " dir="auto" data-user-id="{uid}" data-xf-init="member-tooltip"><span itemprop="name">{e(author)}</span></a></h4><h5 class="userTitle message-userTitle" dir="auto">Thành viên</h5></div>
 </section></div>
 <div class="message-cell message-cell--main"><div class="message-main js-quickEditTarget">
-<header class="message-attribution message-attribution--split"><ul class="message-attribution-main listInline "><li class="u-concealed"><a href="{thread_path}post-{post["id"]}" rel="nofollow" itemprop="url">{_xf_time(dt)}</a></li></ul>
-<ul class="message-attribution-opposite message-attribution-opposite--list "><li><a href="{thread_path}post-{post["id"]}" class="message-attribution-gadget" data-xf-init="share-tooltip" rel="nofollow">#{n}</a></li></ul></header>
-<div class="message-content js-messageContent"><div class="message-userContent lbContainer js-lbContainer " data-lb-id="post-{post["id"]}" data-lb-caption-desc="{e(author)} · {dt:%d/%m/%Y} lúc {dt:%H:%M}">
+<header class="message-attribution message-attribution--split"><ul class="message-attribution-main listInline "><li class="u-concealed"><a href="{thread_path}post-{pid}" rel="nofollow" itemprop="url">{_xf_time(dt)}</a></li></ul>
+<ul class="message-attribution-opposite message-attribution-opposite--list "><li><a href="{thread_path}post-{pid}" class="message-attribution-gadget" data-xf-init="share-tooltip" rel="nofollow">#{n}</a></li></ul></header>
+<div class="message-content js-messageContent"><div class="message-userContent lbContainer js-lbContainer " data-lb-id="post-{pid}" data-lb-caption-desc="{e(author)} · {dt:%d/%m/%Y} lúc {dt:%H:%M}">
 <article class="message-body js-selectToQuote"><div itemprop="text"><div class="bbWrapper">{text}</div></div><div class="js-selectToQuoteEnd">&nbsp;</div></article>
 </div></div>
-<footer class="message-footer"><div class="message-actionBar actionBar"><div class="actionBar-set actionBar-set--external"><a href="/forum/posts/{post["id"]}/react?reaction_id=1" class="reaction actionBar-action actionBar-action--reaction" rel="nofollow"><span class="reaction-text"><bdi>Thích</bdi></span></a></div></div>
+<footer class="message-footer"><div class="message-actionBar actionBar"><div class="actionBar-set actionBar-set--external"><a href="/forum/posts/{pid}/react?reaction_id=1" class="reaction actionBar-action actionBar-action--reaction" rel="nofollow"><span class="reaction-text"><bdi>Thích</bdi></span></a></div></div>
 {_xf_reactions(post)}</footer>
 </div></div></div></article>
 """
@@ -394,7 +404,7 @@ def _build_forum(threads: list[dict[str, Any]], out: Path, base_url: str, today:
         rows = []
         for t in members:
             posts = t.get("posts") or []
-            t["_path"] = f"/forum/threads/{slugify(t['title'])}.{t['id']}/"
+            t["_path"] = f"/forum/threads/{slugify(t['title'])}.{xf_number(t['id'])}/"
             pages = max(1, (len(posts) + POSTS_PER_PAGE - 1) // POSTS_PER_PAGE)
             thread_url = canonical_url(base_url + t["_path"])
             for p in range(1, pages + 1):
@@ -406,7 +416,7 @@ def _build_forum(threads: list[dict[str, Any]], out: Path, base_url: str, today:
                 target = out / t["_path"].lstrip("/") / ("index.html" if p == 1 else f"page-{p}")
                 _write(target, _xf_page(t["title"], body, crumb))
             for i, post in enumerate(posts):
-                url = thread_url if i == 0 else canonical_url(f"{base_url}{t['_path']}post-{post['id']}")
+                url = thread_url if i == 0 else canonical_url(f"{base_url}{t['_path']}post-{xf_number(post['id'])}")
                 truth[url] = {"kind": "post" if i == 0 else "comment", "label": post.get("label"), "topic": post.get("topic"),
                               "parent": None if i == 0 else thread_url}
             first = posts[0] if posts else {}

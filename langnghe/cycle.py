@@ -49,9 +49,21 @@ def crawl_subprocess(
         cmd += ["--jobdir", str(jobdir)]
     env = subprocess_env(settings, **(extra_env or {}))
     try:
-        return subprocess.run(cmd, env=env, timeout=timeout, check=False).returncode
+        return subprocess.run(cmd, env=env, timeout=timeout, check=False, preexec_fn=_die_with_parent).returncode
     except subprocess.TimeoutExpired:
         return 124
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies (Linux), so a killed scheduler
+    leaves no orphan crawl writing behind the next cycle's back. The crawl stops
+    cleanly on SIGTERM and its job folder lets the next cycle resume it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_cycle(

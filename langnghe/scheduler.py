@@ -16,6 +16,7 @@ two machines never run the same cycle.
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -106,8 +107,12 @@ def _stages(settings: Settings, run_id: int, source_names: list[str] | None) -> 
     if source_names is not None:
         sources = [s for s in sources if s.name in source_names]
     codes = {}
+    # One job folder per cycle run: a cycle killed mid-way and taken over (same run id)
+    # resumes its crawls; a finished cycle's folder is removed, so the next cycle
+    # revisits pages instead of remembering them as seen.
+    jobs = settings.home / "jobs" / f"run-{run_id}"
     for source in sources:
-        jobdir = settings.home / "jobs" / source.name
+        jobdir = jobs / source.name
         codes[source.name] = crawl_subprocess(settings, settings.sources_file, cycle_id=str(run_id),
                                               sources=[source.name], jobdir=jobdir)
         cycles.heartbeat(settings, run_id, "crawl", {"exit_codes": codes})
@@ -117,6 +122,8 @@ def _stages(settings: Settings, run_id: int, source_names: list[str] | None) -> 
     clustered = cluster_items(settings)
     cycles.heartbeat(settings, run_id, "cluster", {"items": clustered.items, "new": clustered.new_clusters})
     failed = [name for name, code in codes.items() if code not in (0, 1)]
+    if not failed:
+        shutil.rmtree(jobs, ignore_errors=True)
     return f"{len(sources)} sources crawled ({len(failed)} failed); {scored.line()}; {clustered.line()}"
 
 

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cv", type=int, default=0, help="also report N-fold cross-validation (0: off)")
     p.add_argument("--shipped", action="store_true",
                    help="rebuild all three shipped models (seed data + ViHOS) reproducibly")
+    p.add_argument("--from-labels", action="store_true",
+                   help="train candidates from the analysts' labels + seed data (never promoted; "
+                        "an admin promotes on the dashboard's Models page)")
     p.set_defaults(func=run)
 
 
@@ -49,6 +52,10 @@ def run(args: argparse.Namespace, settings) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
+    if getattr(args, "from_labels", False):
+        from triage.retrain import run_from_labels
+
+        return run_from_labels(settings, args.task)
     if args.shipped:
         from nlp.train_shipped import build
 
