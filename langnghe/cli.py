@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import pkgutil
 import sys
 
@@ -46,13 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         from pathlib import Path
 
+        from langnghe import logs
         from langnghe.settings import load_settings
 
         settings = load_settings(
@@ -60,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             home=args.home,
             db=args.db,
         )
+        logs.setup("DEBUG" if args.verbose else settings.log_level, settings.log_format)
         return int(args.func(args, settings) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

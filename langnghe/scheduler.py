@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from langnghe import logs
 from langnghe.errors import UserError
 from langnghe.settings import Settings
 from triage import cycles
@@ -92,7 +93,10 @@ def run_named_cycle(settings: Settings, name: str, key: str | None = None,
         if run_id is None:
             log.info("cycle %s is running or done elsewhere; skipped", key)
             return CycleResult(key, False, "skipped")
-        summary = work(settings, run_id)
+        with logs.run_id(f"cycle-{run_id}"):
+            log.info("cycle %s started", key)
+            summary = work(settings, run_id)
+            log.info("cycle %s done: %s", key, summary)
     return CycleResult(key, True, "ok", summary)
 
 

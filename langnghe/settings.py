@@ -76,6 +76,8 @@ class Settings:
     #: Clusters at or above this priority trigger an alert.
     alert_min_priority: float = 1.5
     log_level: str = "INFO"
+    #: text | json (one JSON object per line, with the run id)
+    log_format: str = "text"
 
     #: Anything else from the config file (tables like ``[routing]``), kept as read.
     extra: Mapping[str, Any] = field(default_factory=dict)
