@@ -2,7 +2,7 @@
 
 Jobs (defaults; override in the config file's ``[schedule]`` table with crontab strings):
 - ``nightly`` ``0 1 * * *``: crawl every enabled source (one child process each), then
-  score, cluster, alert, enforce retention;
+  score, cluster, alert, enforce retention (its deletions go to the audit log);
 - ``light`` ``15 * * * *``: crawl sources with ``weight >= light_min_weight`` (2.0), then
   score and cluster.
 
@@ -132,14 +132,15 @@ def _stages(settings: Settings, run_id: int, source_names: list[str] | None) -> 
 
 
 def nightly_work(settings: Settings, run_id: int) -> str:
+    from triage.alerts import check_and_send
+    from triage.retention import enforce
+
     summary = _stages(settings, run_id, None)
-    try:
-        from triage.alerts import check_and_send
-    except ImportError:  # alerts arrive with issue 6's second step
-        return summary
     sent = check_and_send(settings)
     cycles.heartbeat(settings, run_id, "alerts", {"sent": sent})
-    return summary
+    purged = enforce(settings)
+    cycles.heartbeat(settings, run_id, "retention", {"purged": purged.purged})
+    return f"{summary}; {sent} alerts sent; {purged.line()}"
 
 
 def light_work(settings: Settings, run_id: int) -> str:
