@@ -1,19 +1,20 @@
 """Lắng Nghe dashboard: the one entry file (``st.navigation``); pages live in views/.
 
-Unauthenticated visitors see only the login form; pages are offered by role.
+Unauthenticated visitors see only the login form; pages are offered by role, and each
+page checks the role again (``auth.require``) before showing anything.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, data
 from dashboard.i18n import t
 
 st.set_page_config(page_title="Lắng Nghe", page_icon="👂", layout="wide")
 
-if "lang" not in st.session_state:
-    st.session_state["lang"] = "vi"
+if "lang" not in st.session_state:  # the office's setting; each person may switch
+    st.session_state["lang"] = "en" if data.settings().language == "en" else "vi"
 
 with st.sidebar:
     st.radio(
@@ -44,7 +45,7 @@ pages = [
     if auth.can(role)
 ]
 with st.sidebar:
-    st.caption(f"{t('signed_in_as')}: **{user.username}** ({user.role})")
+    st.caption(f"{t('signed_in_as')}: **{user.username}** ({t('role_' + user.role)})")
     if st.button(t("logout"), key="logout_button"):
         auth.logout()
         st.rerun()

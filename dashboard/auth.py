@@ -16,7 +16,19 @@ ROLE_RANK = {"viewer": 0, "analyst": 1, "admin": 2}
 
 
 def current_user() -> Actor | None:
-    return st.session_state.get("user")
+    """The signed-in user, re-checked against the accounts table (a disabled account is
+    signed out and a changed role applies at once, not at the next login)."""
+    user = st.session_state.get("user")
+    if user is None:
+        return None
+    state = data.account_state(user.id)
+    if state is None or not state[1]:
+        st.session_state.pop("user", None)
+        return None
+    if state[0] != user.role:
+        user = Actor(user.id, user.username, state[0])
+        st.session_state["user"] = user
+    return user
 
 
 def can(action_role: str) -> bool:
@@ -29,7 +41,7 @@ def require(role: str = "viewer") -> Actor:
     """Stop the page unless the user has the role (pages call this first)."""
     user = current_user()
     if user is None or not can(role):
-        st.error(t("viewer_readonly") if user else t("login"))
+        st.error(t("no_access") if user else t("login_needed"))
         st.stop()
     return user
 
@@ -40,7 +52,7 @@ def login_form() -> None:
     with st.form("login_form"):
         username = st.text_input(t("username"), key="login_username")
         password = st.text_input(t("password"), type="password", key="login_password")
-        submitted = st.form_submit_button(t("login"))
+        submitted = st.form_submit_button(t("login"), key="login_submit")
     if submitted:
         user = data.authenticate(username.strip(), password)
         if user is None:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from triage.models import Cluster, Event, Item, Source
+from triage.models import Cluster, Event, Item, Prediction, Source
 
 OPEN_STATUSES = ("new", "in_review")
 ALL_STATUSES = ("new", "in_review", "responded", "dismissed", "escalated", "forwarded")
@@ -49,6 +49,18 @@ class Card:
     created_at: datetime | None = None
     first_seen_at: datetime | None = None
     last_seen_at: datetime | None = None
+
+
+def current_prediction():
+    """``predictions.current`` as a condition no planner will drive a join with.
+
+    The boolean index on ``current`` matches nearly every row; SQLite nevertheless
+    picks it to drive joins such as "the current prediction of these items", reading
+    all predictions once per outer row (38 s instead of 30 ms at 200,000 items).
+    Wrapped in ``coalesce`` the column cannot use that index, so the join goes through
+    predictions(item_id, model_version) as it should, on SQLite and PostgreSQL alike.
+    """
+    return func.coalesce(Prediction.current, False).is_(True)
 
 
 def latest_status_subquery():
