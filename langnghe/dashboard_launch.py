@@ -36,6 +36,7 @@ def streamlit_command(port: int, headless: bool = True) -> list[str]:
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
     ]
 
 

@@ -147,6 +147,9 @@ class Prediction(Base):
         Index("ix_predictions_queue", "flagged", "priority"),
         Index("ix_predictions_category", "category"),
         Index("ix_predictions_topic", "topic"),
+        #: "the current prediction of this item": leads with item_id so that a join from
+        #: items never scans every current prediction (a lone index on ``current`` did).
+        Index("ix_predictions_item_current", "item_id", "current"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +177,7 @@ class Prediction(Base):
     support: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[float] = mapped_column(Float, default=0.0)
     #: True for the prediction of the model version currently in use.
-    current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Cluster(Base):
