@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import smtplib
-import statistics
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -26,13 +25,9 @@ from sqlalchemy.exc import IntegrityError
 
 from langnghe.settings import Settings
 from triage.db import session_scope
-from triage.models import AlertLog, Cluster, CrawlRun, Item, Prediction, Source
+from triage.models import AlertLog, Cluster, CrawlRun, Item, Source
 
 log = logging.getLogger(__name__)
-
-SPIKE_MIN = 5
-SPIKE_SIGMAS = 3.0
-
 
 @dataclass
 class Alert:
@@ -76,34 +71,20 @@ def detect(settings: Settings, now: datetime | None = None) -> list[Alert]:
 
 
 def _spikes(session, settings: Settings, now: datetime) -> list[Alert]:
-    """Flagged items per category today against the trailing 28 days (mean + 3σ, ≥ 5)."""
-    tz = ZoneInfo(settings.timezone)
-    today = now.astimezone(tz).date()
-    start = datetime.combine(today - timedelta(days=28), datetime.min.time(), tz)
-    rows = session.execute(
-        select(Prediction.category, Item.published_at)
-        .join(Item, Item.id == Prediction.item_id)
-        .where(Prediction.current.is_(True), Prediction.flagged.is_(True), Item.published_at >= start)
-    ).all()
-    per: dict[str, dict] = {}
-    for category, published in rows:
-        day = published.astimezone(tz).date()
-        per.setdefault(category, {}).setdefault(day, 0)
-        per[category][day] += 1
-    alerts = []
-    for category, days in per.items():
-        history = [days.get(today - timedelta(days=d), 0) for d in range(1, 29)]
-        mean = statistics.fmean(history)
-        sd = statistics.pstdev(history)
-        count = days.get(today, 0)
-        if count >= max(SPIKE_MIN, mean + SPIKE_SIGMAS * sd):
-            alerts.append(Alert(
-                f"spike:{today.isoformat()}:{category}", "spike",
-                f"Tăng đột biến: {count} bài '{category}' hôm nay",
-                f"Trung bình 28 ngày qua: {mean:.1f}/ngày.",
-                {"category": category, "today": count, "mean_28d": round(mean, 2), "day": today.isoformat()},
-            ))
-    return alerts
+    """Flagged items per category today against the trailing 28 days (the Trends rule)."""
+    from triage.trends import spikes
+
+    day = now.astimezone(ZoneInfo(settings.timezone)).date()
+    return [
+        Alert(
+            f"spike:{s.day.isoformat()}:{s.key}", "spike",
+            f"Tăng đột biến: {s.count} bài '{s.key}' hôm nay",
+            f"Trung bình 28 ngày qua: {s.mean:.1f}/ngày.",
+            {"category": s.key, "today": s.count, "mean_28d": s.mean, "day": s.day.isoformat(),
+             "clusters": [cid for cid, _ in s.clusters]},
+        )
+        for s in spikes(session, settings.timezone, "category", day=day, flagged_only=True)
+    ]
 
 
 def _record(settings: Settings, alert: Alert, status: str, now: datetime) -> bool:

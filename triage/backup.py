@@ -36,6 +36,17 @@ def _tool(name: str) -> str:
     return path
 
 
+def _sqlite_copy(src_path: Path, dst_path: Path) -> None:
+    """SQLite's online backup API: a consistent copy even while others write."""
+    src = sqlite3.connect(src_path)
+    dst = sqlite3.connect(dst_path)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def backup(settings: Settings, out: Path) -> Path:
     out = Path(out)
     if out.exists():
@@ -45,13 +56,7 @@ def backup(settings: Settings, out: Path) -> Path:
         src_path = _sqlite_file(settings)
         if not src_path.exists():
             raise UserError(f"there is no database at {src_path} to back up. Run `langnghe db upgrade` first.")
-        src = sqlite3.connect(src_path)
-        dst = sqlite3.connect(out)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(src_path, out)
         return out
     result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(out), _pg_url(settings)],
                             capture_output=True, text=True, check=False)
@@ -74,13 +79,7 @@ def restore(settings: Settings, file: Path) -> None:
                             "Restore a PostgreSQL backup with LANGNGHE_DB pointing at PostgreSQL.")
         dst_path = _sqlite_file(settings)
         settings.ensure_home()
-        src = sqlite3.connect(file)
-        dst = sqlite3.connect(dst_path)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(file, dst_path)
         return
     if not head.startswith(PGDUMP_MAGIC):
         raise UserError(f"{file} is not a pg_dump backup (the configured database is PostgreSQL). "
