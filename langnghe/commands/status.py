@@ -35,9 +35,9 @@ def run(args: argparse.Namespace, settings) -> int:
         ).all()
     print("Mất dữ liệu / collection gaps: " + (", ".join(f"{n} ({t:%d/%m %H:%M})" for n, t in gaps) or "none"))
     try:
-        from nlp.artifacts import current_versions
+        from nlp.artifacts import read_current
 
-        versions = current_versions(settings.models_dir)
+        versions = read_current(settings.models_dir)
         print("Mô hình / models: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     except Exception as exc:  # noqa: BLE001 - status must print whatever it can
         print(f"Mô hình / models: unknown ({exc})")
