@@ -563,3 +563,19 @@ def counts() -> dict[str, int]:
             "clusters": int(session.scalar(select(func.count(Cluster.id))) or 0),
         }
 
+
+
+@st.cache_data(ttl=TTL)
+def cycle_history(limit: int = 30) -> pd.DataFrame:
+    """The scheduler's run history (one row per cycle, with per-stage counts)."""
+    from triage.models import CycleRun
+
+    with session_scope(settings(), write=False) as session:
+        rows = session.execute(
+            select(CycleRun.cycle_key, CycleRun.status, CycleRun.started_at, CycleRun.finished_at,
+                   CycleRun.attempts, CycleRun.stages, CycleRun.error)
+            .order_by(CycleRun.started_at.desc()).limit(limit)
+        ).all()
+    df = pd.DataFrame(rows, columns=["cycle", "status", "started_at", "finished_at", "attempts", "stages", "error"])
+    df["stages"] = df["stages"].map(lambda s: "; ".join(f"{k}: {v}" for k, v in (s or {}).items()))
+    return df

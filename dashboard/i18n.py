@@ -180,6 +180,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # sources
     "gap_sources": ("Nguồn có gián đoạn", "Sources with gaps"),
     "recent_runs": ("Các lần thu thập gần đây", "Recent crawls"),
+    "recent_cycles": ("Các chu kỳ chạy đêm gần đây", "Recent nightly cycles"),
     # models
     "task_category": ("Loại nội dung", "Category"),
     "task_topic": ("Chủ đề", "Topic"),

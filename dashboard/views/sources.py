@@ -13,6 +13,12 @@ if not gaps.empty:
     shown = gaps.assign(day=gaps["day"].map(fmt_day), kind=gaps["kind"].map(lambda k: t("gap_" + k)))
     st.dataframe(shown.rename(columns={"source": t("source"), "day": t("day"), "kind": t("status"),
                                        "detail": t("note")}), hide_index=True)
+st.subheader(t("recent_cycles"))
+cycles = data.cycle_history()
+if cycles.empty:
+    st.info(t("no_data"))
+else:
+    st.dataframe(cycles, hide_index=True)
 st.subheader(t("recent_runs"))
 runs = data.crawl_health()
 if runs.empty:
