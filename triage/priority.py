@@ -4,7 +4,8 @@ Documented in README ("Priority"). Pure functions so the dashboard, the scorer a
 benchmarks compute the same number.
 
 - confidence: the probability of the flagging class (the category's probability for
-  misinformation, scam and criticism; the toxicity probability when only offensive),
+  misinformation, scam and criticism; the toxicity probability when only offensive,
+  and only when that probability is at least 0.8),
   times a severity weight per category (scam and misinformation 1.0, criticism 0.6,
   offensive-only 0.5): a likely scam outranks an equally likely harsh opinion.
 - reach: ``1 + log1p(likes + comments + shares)`` — log-scaled, so a viral post counts
@@ -23,6 +24,9 @@ from datetime import datetime, timezone
 #: Categories whose items go to the rebuttal queue, with their severity weight.
 FLAG_CATEGORIES: dict[str, float] = {"scam": 1.0, "misinformation": 1.0, "criticism": 0.6}
 OFFENSIVE_WEIGHT = 0.5
+#: An item that is otherwise neutral or positive is flagged for its tone only when the
+#: toxicity model is this sure: a half-sure "offensive" on a news report is noise.
+OFFENSIVE_MIN_PROBA = 0.8
 SUPPORT_CATEGORY = "grievance"
 HALF_LIFE_HOURS = 48.0
 
@@ -43,7 +47,7 @@ def route(category: str, category_proba: float, toxicity: str, toxicity_proba: f
         return Routing(flagged=False, support=True, confidence=category_proba)
     if category in FLAG_CATEGORIES:
         return Routing(True, False, category_proba * FLAG_CATEGORIES[category])
-    if toxicity == "offensive":
+    if toxicity == "offensive" and toxicity_proba >= OFFENSIVE_MIN_PROBA:
         return Routing(True, False, toxicity_proba * OFFENSIVE_WEIGHT)
     return Routing(False, False, 0.0)
 

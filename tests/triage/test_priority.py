@@ -26,6 +26,10 @@ def test_offensive_neutral_is_flagged_with_lower_weight():
     assert r.flagged and r.confidence == pytest.approx(0.8 * p.OFFENSIVE_WEIGHT)
 
 
+def test_half_sure_offensive_is_not_flagged():
+    assert p.route("neutral", 0.9, "offensive", 0.6) == p.Routing(False, False, 0.0)
+
+
 def test_neutral_clean_is_not_routed():
     assert p.route("neutral", 0.9, "clean", 0.9) == p.Routing(False, False, 0.0)
 
