@@ -6,6 +6,7 @@ port, another query order) must give the same string, or the store keeps duplica
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -38,11 +39,13 @@ def canonical_host(host: str) -> str:
     return host
 
 
+@lru_cache(maxsize=32768)
 def canonical_url(url: str) -> str:
     """The one spelling of ``url`` used as the item's identity.
 
     Keeps the scheme and path as given (percent-encoding normalised), drops the
-    fragment, tracking parameters and default ports, and sorts the query.
+    fragment, tracking parameters and default ports, and sorts the query. Cached: the
+    same URL is canonicalised for every comment, request and cache lookup.
     """
     url = (url or "").strip()
     parts = urlsplit(safe_url_string(url))

@@ -264,12 +264,14 @@ def _admin_preview(base_url: str, today: datetime) -> tuple[str, str, str]:
     return path, page, item
 
 
-def _build_news(articles: list[dict[str, Any]], out: Path, base_url: str, today: datetime, truth: dict) -> str:
+def _build_news(articles: list[dict[str, Any]], out: Path, base_url: str, today: datetime, truth: dict,
+                feed_articles: list[dict[str, Any]] | None = None) -> str:
+    """Render the news site; the feed lists ``feed_articles`` (default: all of them)."""
     for a in articles:
         a["_section_slug"] = slugify(a.get("section", "tin-tuc"))
         a["_path"] = f"/news/{a['_section_slug']}/{slugify(a['title'])}-{a['id']}.html"
     for a in articles:
-        others = [o for o in articles if o is not a]
+        others = [o for o in articles[:5] if o is not a]  # the related box shows the first four others
         _write(out / a["_path"].lstrip("/"), _article_page(a, others, base_url, today))
         url = canonical_url(base_url + a["_path"])
         truth[url] = {"kind": "article", "label": a.get("label"), "topic": a.get("topic"), "relevant": a.get("relevant", True)}
@@ -288,7 +290,7 @@ def _build_news(articles: list[dict[str, Any]], out: Path, base_url: str, today:
         walk(comments)
     path, page, item = _admin_preview(base_url, today)
     _write(out / path.lstrip("/"), page)
-    _write(out / "news/rss/cong-doan.rss", _rss(articles, base_url, today, item))
+    _write(out / "news/rss/cong-doan.rss", _rss(articles if feed_articles is None else feed_articles, base_url, today, item))
     index = "".join(f'<li><a href="{e(a["_path"])}">{e(a["title"])}</a></li>' for a in articles)
     _write(out / "news/index.html", f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{e(SITE_NAME)}</title>'
            f'<link rel="alternate" type="application/rss+xml" href="/news/rss/cong-doan.rss"></head><body>'

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from urllib.parse import urlsplit
+
 from scrapy.exceptions import DropItem
 
 from crawler.canonical import canonical_url
@@ -78,10 +80,17 @@ class ValidatePipeline(_Stage):
 
 
 class CanonicalisePipeline(_Stage):
-    """URL and parent URL in their canonical spelling (the item's identity)."""
+    """URL and parent URL in their canonical spelling (the item's identity).
+
+    An article or thread fetched at another spelling (``www.``, ``m.``) keeps that address
+    in ``extra["fetch_url"]``: the canonical host may not answer when it is revisited.
+    """
 
     def process_item(self, item: CrawledItem) -> CrawledItem:
-        item.url = canonical_url(item.url)
+        raw = item.url
+        item.url = canonical_url(raw)
+        if item.kind != "comment" and raw != item.url and urlsplit(raw).hostname != urlsplit(item.url).hostname:
+            item.extra.setdefault("fetch_url", raw)
         if item.parent_url:
             item.parent_url = canonical_url(item.parent_url)
         for key in ("reply_to",):
@@ -93,18 +102,25 @@ class CanonicalisePipeline(_Stage):
 class RelevancePipeline(_Stage):
     """Keep what mentions the watchlist (or the source's own keywords).
 
-    A comment is kept when it matched or its article/thread matched earlier in this
-    run. ``filter = "none"`` keeps everything. Matched terms go to ``extra["watch_terms"]``.
+    A comment is kept when it matched or its article/thread was kept: earlier in this
+    run, by another crawler process of a shared crawl (Redis), or by an earlier run
+    (the article is in the store: a resumed crawl, a revisited or unchanged article).
+    ``filter = "none"`` keeps everything. Matched terms go to ``extra["watch_terms"]``.
     """
 
     def __init__(self, crawler: Any = None):
         super().__init__(crawler)
         self.watchlist: Watchlist | None = None
         self.matched_parents: set[str] = set()
+        self.parent_known: dict[str, bool] = {}
+        self.shared = None
 
     def open_spider(self) -> None:
+        from crawler.scaleout import shared_for
+
         entries: list[dict] = []
         source = self.spider.source
+        self.shared = shared_for(self.crawler)
         if source.filter == "none":
             return
         base = Watchlist.from_file(self.app_settings.watchlist_file)
@@ -122,10 +138,24 @@ class RelevancePipeline(_Stage):
             item.extra["watch_terms"] = terms
             if item.kind != "comment":
                 self.matched_parents.add(item.url)
+                if self.shared is not None:
+                    self.shared.add_matched(item.url)
             return item
-        if item.kind == "comment" and item.parent_url in self.matched_parents:
+        if item.kind == "comment" and item.parent_url and self._parent_kept(item.parent_url):
             return item
         raise Skipped("irrelevant", item.url)
+
+    def _parent_kept(self, url: str) -> bool:
+        if url in self.matched_parents:
+            return True
+        if self.shared is not None and self.shared.is_matched(url):
+            self.matched_parents.add(url)
+            return True
+        if url not in self.parent_known:
+            from crawler.store_queries import stored_urls
+
+            self.parent_known[url] = bool(stored_urls(self.app_settings, [url]))
+        return self.parent_known[url]
 
 
 class PseudonymisePipeline(_Stage):
@@ -165,16 +195,25 @@ class DedupPipeline(_Stage):
 
 
 class StorePipeline(_Stage):
-    """Batches items to ``Store.upsert_items`` and records the crawl run (last stage)."""
+    """Batches items to ``Store.upsert_items`` and records the crawl run (last stage).
 
-    batch_size = 100
+    After each commit the spider's :class:`~crawler.ledger.PageLedger` records the pages
+    whose items are now all stored (resume state, page cache); a refused batch marks
+    its pages lost, so they are fetched again rather than remembered as done.
+    """
+
+    #: Items per store transaction. The ledger also flushes at least every second, so a
+    #: slow crawl's items reach the store (and a kill loses little) long before this fills.
+    batch_size = 500
 
     def __init__(self, crawler: Any = None):
         super().__init__(crawler)
         self.store = None
         self.run_id: int | None = None
         self.batch: list[CrawledItem] = []
+        self.pages: list[Any] = []
         self.failed = False
+        self.ledger = None
 
     def open_spider(self) -> None:
         from triage.store import Store
@@ -184,30 +223,54 @@ class StorePipeline(_Stage):
         self.store.ensure_source(source.name, source.kind, url=source.url, weight=source.weight,
                                  enabled=source.enabled, config=source.as_store_config())
         self.run_id = self.store.start_crawl_run(source.name, cycle_id=self.crawler.settings.get("LANGNGHE_CYCLE_ID"))
+        self.ledger = getattr(self.spider, "ledger", None)
+        if self.ledger is not None:
+            self.ledger.flush_hook = self.flush
 
     def process_item(self, item: CrawledItem) -> CrawledItem:
         if item.author:  # never reached with the standard chain; guard for custom pipelines
             raise Skipped("raw_author", item.url)
         self.batch.append(item)
+        if self.ledger is not None:
+            page = self.ledger.item_reached_store(item)
+            if page is not None:
+                self.pages.append(page)
         if len(self.batch) >= self.batch_size:
             self.flush()
         return item
 
     def flush(self) -> None:
-        if not self.batch or self.store is None:
+        """Store the batch, then let the ledger record the pages that are now done."""
+        if self.store is None:
+            return
+        if not self.batch:
+            self._commit_ledger()
             return
         stats = self.spider.crawl_stats
         batch, self.batch = self.batch, []
+        pages, self.pages = self.pages, []
         try:
             result = self.store.upsert_items(batch)
         except Exception as exc:  # noqa: BLE001 - a failed batch is recorded, the crawl goes on
             log.error("could not store %d items of %s: %s", len(batch), stats.source, exc)
             stats.errors["store"] = stats.errors.get("store", 0) + len(batch)
             self.failed = True
+            for page in pages:
+                page.lost = True
+        else:
+            stats.items_new += result.new
+            stats.items_updated += result.updated
+            stats.items_unchanged += result.unchanged
+        self._commit_ledger()
+
+    def _commit_ledger(self) -> None:
+        if self.ledger is None:
             return
-        stats.items_new += result.new
-        stats.items_updated += result.updated
-        stats.items_unchanged += result.unchanged
+        try:
+            self.ledger.commit()
+        except Exception as exc:  # noqa: BLE001 - resume state/cache behind: pages are just fetched again
+            log.error("could not record done pages of %s: %s", self.spider.source.name, exc)
+            self.spider.crawl_stats.error("crawl_state")
 
     @classmethod
     def from_crawler(cls, crawler: Any):

@@ -17,12 +17,18 @@ from langnghe.records import CrawlStats
 EVERY_PAGES = 25
 
 
-def describe(stats: CrawlStats) -> str:
-    """``12 trang, 30 mới, 2 cập nhật, 5 bỏ qua, 1 lỗi`` for one source."""
+def describe(stats: CrawlStats, pages_unchanged: int = 0) -> str:
+    """``12 trang (3 không đổi), 30 mới, 2 cập nhật, 4 không đổi, 5 bỏ qua, 1 lỗi`` for one source."""
     skipped = sum(stats.skips.values())
     errors = sum(stats.errors.values())
-    return (f"{stats.pages_fetched} trang, {stats.items_new} mới, {stats.items_updated} cập nhật, "
-            f"{skipped} bỏ qua, {errors} lỗi")
+    same = f" ({pages_unchanged} không đổi)" if pages_unchanged else ""
+    return (f"{stats.pages_fetched} trang{same}, {stats.items_new} mới, {stats.items_updated} cập nhật, "
+            f"{stats.items_unchanged} không đổi, {skipped} bỏ qua, {errors} lỗi")
+
+
+def _unchanged_pages(spider: Any) -> int:
+    ledger = getattr(spider, "ledger", None)
+    return ledger.pages_unchanged if ledger is not None else 0
 
 
 class ProgressExtension:
@@ -54,7 +60,7 @@ class ProgressExtension:
         stats = getattr(spider, "crawl_stats", None)
         if stats is not None and stats.pages_fetched - self.last_reported >= EVERY_PAGES:
             self.last_reported = stats.pages_fetched
-            self._print(f"[{spider.name}] … {describe(stats)}")
+            self._print(f"[{spider.name}] … {describe(stats, _unchanged_pages(spider))}")
 
     def closed(self, spider: Any, reason: str) -> None:
         stats = getattr(spider, "crawl_stats", None)
@@ -62,4 +68,4 @@ class ProgressExtension:
             return
         seconds = time.monotonic() - self.started
         note = "" if reason == "finished" else f" (dừng: {reason})"
-        self._print(f"[{spider.name}] xong: {describe(stats)} trong {seconds:.1f} s{note}")
+        self._print(f"[{spider.name}] xong: {describe(stats, _unchanged_pages(spider))} trong {seconds:.1f} s{note}")

@@ -83,8 +83,32 @@ def _first(el: etree._Element, xpath: str) -> etree._Element | None:
     return found[0] if found else None
 
 
+_FIELDS = ("comment-content", "comment-author", "comment-time", "comment-likes")
+
+
+def _own_fields(el: etree._Element) -> dict[str, etree._Element]:
+    """For each of :data:`_FIELDS`, the first descendant of ``el`` with that class that is
+    not inside a nested comment (one walk in document order instead of one XPath each)."""
+    found: dict[str, etree._Element] = {}
+    stack = list(reversed(el))
+    while stack and len(found) < len(_FIELDS):
+        node = stack.pop()
+        if not isinstance(node.tag, str):
+            continue
+        classes = (node.get("class") or "").split()
+        if "comment-item" in classes:
+            continue  # a reply: its fields are its own
+        for cls in _FIELDS:
+            if cls in classes and cls not in found:
+                found[cls] = node
+        stack.extend(reversed(node))
+    return found
+
+
 def _own(el: etree._Element, cls: str) -> etree._Element | None:
     """The first descendant with class ``cls`` that is not inside a nested comment."""
+    if cls in _FIELDS:
+        return _own_fields(el).get(cls)
     for cand in el.xpath(f".//*[contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')]"):
         owner = next((a for a in cand.iterancestors() if "comment-item" in (a.get("class") or "").split()), None)
         if owner is el:
@@ -92,20 +116,22 @@ def _own(el: etree._Element, cls: str) -> etree._Element | None:
     return None
 
 
-def parse_html(html_or_text: str | bytes, article_url: str, source: str = "", page_url: str | None = None) -> CommentPage:
+def parse_html(html_or_text: str | bytes, article_url: str, source: str = "", page_url: str | None = None,
+               tree: etree._Element | None = None) -> CommentPage:
     """Comments in the server-rendered list of an article page or comment page.
 
     ``article_url`` is the article the comments belong to; ``page_url`` (default the
     article URL) resolves the next-page link. A page without a comment box gives an
-    empty :class:`CommentPage`.
+    empty :class:`CommentPage`. ``tree``: the page already parsed (read-only here).
     """
-    text = as_text(html_or_text)
-    if not text.strip():
-        return CommentPage()
-    try:
-        tree = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise ParseError(f"comment page is not HTML: {exc}", page_url or article_url) from exc
+    if tree is None:
+        text = as_text(html_or_text)
+        if not text.strip():
+            return CommentPage()
+        try:
+            tree = lxml_html.document_fromstring(text)
+        except (etree.ParserError, ValueError) as exc:
+            raise ParseError(f"comment page is not HTML: {exc}", page_url or article_url) from exc
     box = _first(tree, "//*[contains(concat(' ', normalize-space(@class), ' '), ' box-comment ') or @id='comments']")
     if box is None:
         return CommentPage()
@@ -114,12 +140,13 @@ def parse_html(html_or_text: str | bytes, article_url: str, source: str = "", pa
     page.total = int(total) if total and total.isdigit() else None
     for item in box.xpath(_ITEM_XPATH):
         cid = item.get("data-comment-id") or (item.get("id") or "").removeprefix("comment-")
-        body = _own(item, "comment-content")
+        fields = _own_fields(item)
+        body = fields.get("comment-content")
         if not cid or body is None:
             continue
-        author_el = _own(item, "comment-author")
-        time_el = _own(item, "comment-time")
-        likes_el = _own(item, "comment-likes")
+        author_el = fields.get("comment-author")
+        time_el = fields.get("comment-time")
+        likes_el = fields.get("comment-likes")
         published = None
         if time_el is not None:
             published = parse_any(time_el.get("datetime")) or parse_vi_text(clean(time_el.text_content()))

@@ -7,6 +7,9 @@ built from the ``comments_url`` option::
 
     comments_url = "https://comments.example.vn/get?objectid={article_id}&offset={offset}&limit=25"
     article_id_pattern = "-(\\d+)\\.html"     # regex on the article URL; group 1 is the id
+
+Articles stored less than ``revisit_days`` ago are fetched again at every crawl for
+their new comments, even when the feed no longer lists them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any, Iterator
 
 from crawler.parsers import article as article_parser
 from crawler.parsers import comments as comments_parser
+from crawler.parsers.errors import ParseError
+from crawler.parsers.text import as_text
 from crawler.spiders.base import BaseSourceSpider
 
 DEFAULT_ARTICLE_ID = r"(\d{4,})(?:\.html?|\.htm|/)?(?:$|\?)"
@@ -28,23 +33,37 @@ COMMENT_LINK_XPATH = (
 
 class ArticleSpider(BaseSourceSpider):
     kind = "article"
+    incremental_callbacks = frozenset({"parse_start", "parse_article", "parse_comments"})
 
     def parse_start(self, response):
         return self.parse_article(response)
+
+    def revisit_requests(self) -> Iterator[Any]:
+        for young in self.young_items(("article",)):
+            yield self.request(young.fetch_url or young.url, self.parse_article)
 
     # --- article ---------------------------------------------------------------------
     def parse_article(self, response, feed_title: str = "", feed_published: str | None = None) -> Iterator[Any]:
         if not hasattr(response, "text"):
             self.skip("not_text", response.url)
             return
-        item = self.parse_with(article_parser.parse, response, source=self.source.name)
-        if item is None:
+        # One parse of the page for both parsers (they only read the tree).
+        try:
+            html_text = as_text(response.text)
+            tree = article_parser.parse_tree(html_text, response.url)
+            item = article_parser.parse(html_text, response.url, source=self.source.name, tree=tree)
+        except ParseError as exc:
+            self.skip(exc.reason, response.url)
             return
         if item.published_at is None and feed_published:
             from crawler.parsers.dates import parse_iso
 
             item.published_at = parse_iso(feed_published)
-        page = self.parse_with(comments_parser.parse_html, response, source=self.source.name)
+        try:
+            page = comments_parser.parse_html(html_text, response.url, source=self.source.name, tree=tree)
+        except ParseError as exc:
+            self.skip(exc.reason, response.url)
+            page = None
         if page is not None:
             item.engagement.comments = page.total if page.total is not None else len(page.comments)
         yield self.item(item)

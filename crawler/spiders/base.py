@@ -5,6 +5,12 @@ URL) plus its own callbacks. Build requests with :meth:`BaseSourceSpider.request
 download failures land in the stats (``errback``), parse pages with
 :meth:`BaseSourceSpider.parse_with` so a :class:`ParseError` becomes a recorded skip,
 and pass items through :meth:`BaseSourceSpider.item` so they carry the source name.
+
+Each spider has a :class:`~crawler.ledger.PageLedger` (``spider.ledger``) that knows
+when a page is done; callbacks named in ``incremental_callbacks`` are fetched
+conditionally and skipped when unchanged (:mod:`crawler.incremental`). A spider whose
+pages carry comment threads implements :meth:`revisit_requests` to fetch its young
+items again (``revisit_days``), even when no feed lists them any more.
 """
 
 from __future__ import annotations
@@ -59,17 +65,27 @@ class BaseSourceSpider(scrapy.Spider):
 
     kind: ClassVar[str] = ""
     name = "langnghe"
+    #: Callbacks whose pages may be fetched conditionally and skipped when unchanged:
+    #: generators whose whole effect is what they yield (see crawler.incremental).
+    incremental_callbacks: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, source: SourceConfig, *args: Any, **kwargs: Any):
         super().__init__(*args, name=source.name, **kwargs)
         self.source = source
         self.crawl_stats = CrawlStats(source=source.name)
+        self.close_reason: str | None = None
+        self.ledger: Any = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        from crawler.ledger import PageLedger
+
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.ledger = PageLedger(crawler, spider)
         crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider._on_item_error, signal=signals.item_error)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
     # --- our Settings ------------------------------------------------------------------
@@ -82,6 +98,26 @@ class BaseSourceSpider(scrapy.Spider):
     async def start(self):
         for request in self.start_requests_for_source():
             yield request
+        if self.ledger is not None:
+            for request in self.ledger.resume_requests():
+                yield request
+        for request in self.revisit_requests():
+            yield request
+
+    def revisit_requests(self) -> Iterable[scrapy.Request]:
+        """Requests for stored items whose comments are still worth reading (default: none)."""
+        return ()
+
+    def young_items(self, kinds: tuple[str, ...]) -> list[Any]:
+        """Stored items of this source younger than ``revisit_days`` (source option or setting)."""
+        from crawler.store_queries import young_items
+
+        try:
+            days = int(self.source.option("revisit_days", self.app_settings.revisit_days))
+            return young_items(self.app_settings, self.source.name, days, kinds=kinds)
+        except Exception as exc:  # noqa: BLE001 - no revisits this time; the crawl itself goes on
+            self.error("revisit_query", detail=str(exc)[:200])
+            return []
 
     def start_requests_for_source(self) -> Iterable[scrapy.Request]:
         for url in self.source.urls:
@@ -134,10 +170,24 @@ class BaseSourceSpider(scrapy.Spider):
             self.skip(reason, url)
         else:
             self.error(reason, url, str(failure.value)[:200])
+        if request is not None and self.ledger is not None:
+            self.ledger.request_failed(request)
 
     def _on_item_dropped(self, item: Any, response: Any, exception: BaseException, spider: scrapy.Spider) -> None:
         if spider is self:
             self.crawl_stats.skip(getattr(exception, "reason", "dropped"))
+            if self.ledger is not None:
+                self.ledger.item_dropped(item)
+
+    def _on_item_error(self, item: Any, response: Any, spider: scrapy.Spider, failure: Failure) -> None:
+        if spider is self:
+            self.crawl_stats.error("pipeline")
+            if self.ledger is not None:
+                self.ledger.item_dropped(item)
+
+    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is self:
+            self.close_reason = reason
 
     def _on_spider_error(self, failure: Failure, response: Any, spider: scrapy.Spider) -> None:
         if spider is not self:

@@ -1,7 +1,8 @@
 """XenForo 2 forums (kind ``xenforo``): listing or search pages -> threads -> thread pages.
 
 Start URLs may be forum listings (``/forums/slug.1/``), search result pages or threads.
-Options: ``max_listing_pages`` (5), ``max_thread_pages`` (50).
+Options: ``max_listing_pages`` (5), ``max_thread_pages`` (50). Threads stored less than
+``revisit_days`` ago are read again at every crawl for their new replies.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from crawler.spiders.base import BaseSourceSpider
 
 class XenForoSpider(BaseSourceSpider):
     kind = "xenforo"
+    incremental_callbacks = frozenset({"parse_start", "parse_thread"})
+
+    def revisit_requests(self) -> Iterator[Any]:
+        for young in self.young_items(("post",)):
+            # The listing gives the reply and view counts; keep the stored ones meanwhile.
+            yield self.request(young.fetch_url or young.url, self.parse_thread,
+                               cb_kwargs={"replies": young.comments, "views": young.views})
 
     def parse_start(self, response, listing_pages: int = 1) -> Iterator[Any]:
         page = self.parse_with(xenforo.parse, response, source=self.source.name)

@@ -2,8 +2,11 @@
 
 ``bench nlp`` trains a fresh model of the project's method on any labelled CSV/JSONL and
 prints one JSON object as the last stdout line (macro_f1, accuracy, train_seconds,
-predict_docs_per_second, tokenize_only_docs_per_second). Other parts may add targets
-with :func:`add_target`.
+predict_docs_per_second, tokenize_only_docs_per_second).
+
+Other targets: add a module ``langnghe/commands/bench_<name>.py`` with
+``register_target(targets)`` that adds ``targets.add_parser("<name>", ...)`` and sets
+``func(args, settings) -> int`` (no ``register`` function, so it is not a top-level command).
 """
 
 from __future__ import annotations
@@ -11,10 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-
-#: Other modules may append (name, help, configure(parser)) before the CLI is built.
-EXTRA_TARGETS: list = []
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="đo kiểm / benchmarks (bench nlp ...)")
@@ -29,13 +28,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     nlp.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     nlp.add_argument("--json", action="store_true", help="print only the JSON result on stdout")
     nlp.set_defaults(func=run_nlp)
-    for name, help_text, configure in EXTRA_TARGETS:
-        configure(targets.add_parser(name, help=help_text))
+    import importlib
+    import pkgutil
 
+    import langnghe.commands as commands_pkg
 
-def add_target(name: str, help_text: str, configure) -> None:
-    """Register another ``bench`` target; ``configure(parser)`` must set_defaults(func=...)."""
-    EXTRA_TARGETS.append((name, help_text, configure))
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("bench_"):
+            module = importlib.import_module(f"langnghe.commands.{info.name}")
+            register_target = getattr(module, "register_target", None)
+            if register_target is not None:
+                register_target(targets)
 
 
 def _no_target(parser: argparse.ArgumentParser):
