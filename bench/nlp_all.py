@@ -51,6 +51,7 @@ ABLATIONS = {
     "fallback model with accent-free syllable 1–2-grams (default 1–3)": {"shadow_words": {"ngram_range": [1, 2]}},
     "no word features at all (shadow chars + flags; fallback unchanged)": {"words": None, "chars": None},
     "plain baseline shape: LR only, no tuning": {"clf": {"models": ["mlr"], "tune": None, "cv": 0}},
+    "+ balanced class weights (as in 1.0.0)": {"clf": {"class_weight": "balanced"}},
 }
 
 
@@ -137,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=list(DATASETS), help="run these datasets only")
     parser.add_argument("--ablation", action="store_true", help="also run the ablation table (on vihsd)")
     parser.add_argument("--ablation-dataset", default="vihsd", choices=list(DATASETS))
+    parser.add_argument("--rows", nargs="+", choices=list(ABLATIONS),
+                        help="with --ablation: run only these rows, keep the others from the saved results")
     parser.add_argument("--no-write", action="store_true", help="do not update results/doc files")
     parser.add_argument("--table-only", action="store_true", help="rewrite the doc table from the saved results")
     args = parser.parse_args(argv)
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(results))
         return 0
     results.setdefault("datasets", {})
-    for name in args.only or list(DATASETS):
+    for name in (args.only or list(DATASETS)) if not args.rows else []:
         col = DATASETS[name][0]
         print(f"[{name}] training and measuring…", file=sys.stderr, flush=True)
         r = bench_cli(SHARED / name / "train.csv", SHARED / name / "dev.csv", col)
@@ -160,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
             results["vihsd_no_diacritics"] = {"macro_f1": nod["macro_f1"], "accuracy": nod["accuracy"]}
     if args.ablation:
         ds = args.ablation_dataset
-        rows = {}
+        saved = results.get("ablation", {})
+        rows = dict(saved.get("rows", {})) if args.rows and saved.get("dataset") == ds else {}
         for variant, params in ABLATIONS.items():
+            if args.rows and variant not in args.rows:
+                continue
             print(f"[ablation {ds}] {variant}…", file=sys.stderr, flush=True)
             rows[variant] = bench_cli(SHARED / ds / "train.csv", SHARED / ds / "dev.csv", DATASETS[ds][0],
                                       params=params, speed=False)["macro_f1"]

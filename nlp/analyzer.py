@@ -113,6 +113,9 @@ class Analyzer:
         clf = pipeline.named_steps["clf"]
         labels = [str(c) for c in clf.classes_]
         try:
+            # Texts are prepared once for all tasks; a task's own preparer only adjusts
+            # them (toxicity drops the union's vocabulary), it does not segment again.
+            docs = pipeline.named_steps["prepare"].transform(docs)
             X = features.transform(docs)
             P = clf.predict_proba(X)
         except Exception:  # noqa: BLE001 - retry item by item to isolate the bad one

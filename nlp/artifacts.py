@@ -23,7 +23,8 @@ from typing import Any, Sequence
 from langnghe.errors import UserError
 from nlp.datasets import DataFile, sha256_file
 
-FORMAT_VERSION = 1
+#: 2: the no-diacritics flag is judged before teencode; new classifier parameters.
+FORMAT_VERSION = 2
 MODEL_FILE = "model.skops"
 CURRENT_FILE = "CURRENT.json"
 TASKS = ("category", "topic", "toxicity")

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as l2_normalize
 
 from nlp.normalize import FLAG_NAMES
-from nlp.segment import FACETS, PreparedText, prepare
+from nlp.segment import FACETS, PreparedText, drop_terms, prepare
 
 #: Texts longer than this are cut before any processing (and flagged by the analyzer).
 MAX_CHARS = 20_000
@@ -38,11 +38,12 @@ class Preparer(BaseEstimator, TransformerMixin):
     """Raw strings → :class:`PreparedText` (normalise + segment + facets), once per text."""
 
     def __init__(self, max_chars: int = MAX_CHARS, teencode: bool = True, full_normalize: bool = True,
-                 segment_words: bool = True):
+                 segment_words: bool = True, drop_terms: tuple[str, ...] | None = None):
         self.max_chars = max_chars
         self.teencode = teencode
         self.full_normalize = full_normalize
         self.segment_words = segment_words
+        self.drop_terms = drop_terms
 
     def fit(self, X: Iterable[str], y: Any = None) -> "Preparer":
         return self
@@ -50,11 +51,12 @@ class Preparer(BaseEstimator, TransformerMixin):
     def transform(self, X: Iterable[Any]) -> list[PreparedText]:
         out = []
         for text in X:
-            if isinstance(text, PreparedText):
-                out.append(text)
+            if isinstance(text, PreparedText):  # prepared once for several pipelines
+                out.append(drop_terms(text, tuple(self.drop_terms)) if self.drop_terms else text)
                 continue
             text = "" if text is None else str(text)
-            out.append(prepare(text[: self.max_chars], self.teencode, self.full_normalize, self.segment_words))
+            out.append(prepare(text[: self.max_chars], self.teencode, self.full_normalize, self.segment_words,
+                               tuple(self.drop_terms) if self.drop_terms else None))
         return out
 
     def __sklearn_tags__(self):  # stateless: no fit needed

@@ -5,9 +5,13 @@ Why this shape:
   cheap gain on short texts; it is per class, so classes are fitted one-vs-rest.
 - LR and a linear SVM make different errors; their standardised scores are averaged.
 - Out-of-fold scores on the training data (never the evaluation data) fit a
-  temperature + per-class bias (calibrated probabilities), then per-class decision
-  shifts that maximise macro-F1, optionally under a cost rule such as "at most 5% of
-  grievance items may be called misinformation, scam or criticism".
+  temperature (calibrated probabilities), then per-class decision shifts that maximise
+  macro-F1, optionally under a cost rule such as "at most 5% of grievance items may be
+  called misinformation, scam or criticism". The shifts also do the class balancing,
+  so the base models are fitted without class weights.
+- Speed: each model is fitted on its own columns only (not on zeroed-out ones), fold
+  models use a looser tolerance, and the final fit starts from their mean (ViHSD
+  training 110 s → about 55 s on one core).
 - Everything collapses to one coefficient matrix at the end: prediction is one sparse
   matrix product, the artifact is small, and explanations are exact (coef × value).
 """
@@ -48,12 +52,14 @@ class LinearEnsemble(BaseEstimator, ClassifierMixin):
         C_svm: float = 0.05,
         nb: bool = True,
         nb_alpha: float = 1.0,
-        class_weight: str | None = "balanced",
+        class_weight: str | None = None,
         tune: str | None = "macro_f1",
         cv: int = 3,
         cost_rule: dict[str, Any] | None = None,
         plain_blocks: Sequence[str] | None = None,
         plain_only_blocks: Sequence[str] = (),
+        tol: float = 1e-4,
+        fold_tol: float = 1e-3,
         random_state: int = 0,
     ):
         self.models = models
@@ -67,11 +73,20 @@ class LinearEnsemble(BaseEstimator, ClassifierMixin):
         self.cost_rule = cost_rule
         self.plain_blocks = plain_blocks
         self.plain_only_blocks = plain_only_blocks
+        self.tol = tol
+        self.fold_tol = fold_tol
         self.random_state = random_state
 
     # ------------------------------------------------------------------ base models
-    def _fit_scores(self, X: sp.csr_matrix, y: np.ndarray, k: int, models: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Fit the base models; return the effective (W, b) of their averaged, standardised scores."""
+    def _fit_scores(self, X: sp.csr_matrix, y: np.ndarray, k: int, models: Sequence[str],
+                    init: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                    raw: dict[str, list[tuple[np.ndarray, np.ndarray]]] | None = None,
+                    tol: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Fit the base models; return the effective (W, b) of their averaged, standardised scores.
+
+        ``init`` warm-starts the multinomial LR (the final fit starts from the mean of the
+        fold fits: about half the L-BFGS iterations); ``raw`` collects its fitted weights.
+        """
         from sklearn.linear_model import LogisticRegression
         from sklearn.svm import LinearSVC
 
@@ -84,8 +99,13 @@ class LinearEnsemble(BaseEstimator, ClassifierMixin):
             parts.append((W / scale, b / scale))
 
         if "mlr" in models:  # one multinomial (or binary) logistic regression
-            model = LogisticRegression(C=self.C_lr, class_weight=self.class_weight, max_iter=1000, tol=1e-4)
+            model = LogisticRegression(C=self.C_lr, class_weight=self.class_weight, max_iter=1000, tol=tol or self.tol,
+                                       warm_start=bool(init and "mlr" in init))
+            if init and "mlr" in init:
+                model.coef_, model.intercept_ = (a.copy() for a in init["mlr"])
             model.fit(X, y)
+            if raw is not None:
+                raw.setdefault("mlr", []).append((model.coef_.copy(), model.intercept_.copy()))
             add(model.coef_.astype(np.float64), model.intercept_.astype(np.float64), X)
         ovr = [name for name in models if name != "mlr"]
         unknown = set(ovr) - {"lr", "svm"}
@@ -208,14 +228,42 @@ class LinearEnsemble(BaseEstimator, ClassifierMixin):
         return [tuple(self.models)]
 
     @staticmethod
-    def _mask(X: sp.csr_matrix, slices: dict[str, tuple[int, int]], names: Sequence[str], keep: bool) -> sp.csr_matrix:
-        """X with only (keep=True) or without (keep=False) the named blocks' columns."""
-        mask = np.zeros(X.shape[1]) if keep else np.ones(X.shape[1])
+    def _columns(n: int, slices: dict[str, tuple[int, int]] | None, names: Sequence[str], keep: bool,
+                 drop: Sequence[int] = ()) -> np.ndarray:
+        """Column indices of only (keep=True) or all but (keep=False) the named blocks.
+
+        The models are fitted on these columns alone (not on zeroed-out columns): the
+        optimum is the same, but L-BFGS works on fewer parameters.
+        """
+        mask = np.zeros(n, dtype=bool) if keep else np.ones(n, dtype=bool)
         for name in names:
-            if name in slices:
+            if slices and name in slices:
                 start, stop = slices[name]
-                mask[start:stop] = 1.0 if keep else 0.0
-        return sp.csr_matrix(X @ sp.diags(mask))
+                mask[start:stop] = keep
+        mask[list(drop)] = False
+        return np.flatnonzero(mask)
+
+    @staticmethod
+    def _widen(W: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+        full = np.zeros((W.shape[0], n), dtype=W.dtype)
+        full[:, cols] = W
+        return full
+
+    def _oof(self, X: sp.csr_matrix, y_idx: np.ndarray, k: int, models: Sequence[str],
+             splits: list[tuple[np.ndarray, np.ndarray]] | None) -> tuple[np.ndarray | None, dict | None]:
+        """Out-of-fold scores (None without folds) and the fold models' mean (a warm start)."""
+        if not splits:
+            return None, None
+        S = np.zeros((X.shape[0], 1 if k == 2 else k))
+        raw: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for tr, va in splits:
+            # Fold models only score their held-out rows for calibration: a looser
+            # tolerance (measured: 4× fewer L-BFGS iterations, same out-of-fold F1).
+            W, b = self._fit_scores(X[tr], y_idx[tr], k, models, raw=raw, tol=max(self.fold_tol, self.tol))
+            S[va] = X[va] @ W.T + b
+        init = {name: (np.mean([c for c, _ in fits], axis=0), np.mean([i for _, i in fits], axis=0))
+                for name, fits in raw.items()}
+        return S, init
 
     def fit(self, X: sp.spmatrix, y: Sequence[Any], block_slices: dict[str, tuple[int, int]] | None = None,
             route_column: int | None = None) -> "LinearEnsemble":
@@ -223,56 +271,53 @@ class LinearEnsemble(BaseEstimator, ClassifierMixin):
         no-diacritics flag) come from :class:`nlp.pipeline.TextPipeline` and enable the
         accent-free fallback model for texts typed without diacritics."""
         X_all = sp.csr_matrix(X, dtype=np.float64)
+        n_all = X_all.shape[1]
         routed = bool(self.plain_blocks) and block_slices is not None and route_column is not None
-        X = self._mask(X_all, block_slices, self.plain_only_blocks, keep=False) \
-            if block_slices and self.plain_only_blocks else X_all
+        main_cols = self._columns(n_all, block_slices, self.plain_only_blocks, keep=False)
+        X = X_all[:, main_cols] if len(main_cols) < n_all else X_all
         y_arr = np.asarray(y)
         self.classes_, y_idx = np.unique(y_arr, return_inverse=True)
         k = len(self.classes_)
         if k < 2:
             raise ValueError(f"need at least two labels to train; found only {list(self.classes_)}")
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = n_all
         candidates = self._candidates(k)
-        chosen, temperature, bias, delta = candidates[0], 1.0, np.zeros(k), np.zeros(k)
         counts = np.bincount(y_idx, minlength=k)
         folds = min(self.cv, int(counts.min()))
+        splits = None
         if folds >= 2:
-            m = 1 if k == 2 else k
             splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
             splits = list(splitter.split(np.zeros(len(y_idx)), y_idx))
-            best = -1.0
-            for models in candidates:
-                S = np.zeros((X.shape[0], m))
-                for tr, va in splits:
-                    W, b = self._fit_scores(X[tr], y_idx[tr], k, models)
-                    S[va] = X[va] @ W.T + b
-                t, bb = self._fit_calibration(S, y_idx, k)
-                L = self._logits(S, k, t, bb)
-                d = self._tune_decision(L, y_idx, k)
-                score = macro_f1_from_pred(y_idx, np.argmax(L + d, axis=1), k)
-                if score > best:
-                    best, chosen, temperature, bias, delta = score, models, t, bb, d
+        chosen, temperature, bias, delta, init = candidates[0], 1.0, np.zeros(k), np.zeros(k), None
+        best = -1.0
+        for models in candidates if splits else []:
+            S, fold_mean = self._oof(X, y_idx, k, models, splits)
+            t, bb = self._fit_calibration(S, y_idx, k)
+            L = self._logits(S, k, t, bb)
+            d = self._tune_decision(L, y_idx, k)
+            score = macro_f1_from_pred(y_idx, np.argmax(L + d, axis=1), k)
+            if score > best:
+                best, chosen, temperature, bias, delta, init = score, models, t, bb, d, fold_mean
+        W, b = self._fit_scores(X, y_idx, k, chosen, init=init)  # only the chosen one, warm-started
+        if splits:
             self.oof_macro_f1_ = best
         self.models_ = list(chosen)
-        W, b = self._fit_scores(X, y_idx, k, chosen)
         self.temperature_ = temperature
         self.decision_shift_ = delta
+        W = self._widen(W, main_cols, n_all) if len(main_cols) < n_all else W
         self.coef_, self.intercept_ = self._collapse(W, b, k, temperature, bias, delta)
         self.route_column_ = -1
         if routed:
-            Xp = self._mask(X_all, block_slices, self.plain_blocks, keep=True)
             # Every routed text has the flag, so its weight would only shift all scores.
-            Xp = sp.csr_matrix(Xp @ sp.diags(np.where(np.arange(Xp.shape[1]) == route_column, 0.0, 1.0)))
+            plain_cols = self._columns(n_all, block_slices, self.plain_blocks, keep=True, drop=[route_column])
+            Xp = X_all[:, plain_cols]
+            Sp, p_init = self._oof(Xp, y_idx, k, chosen, splits)
+            Wp, bp = self._fit_scores(Xp, y_idx, k, chosen, init=p_init)
             p_temp, p_bias, p_delta = temperature, bias, delta
-            if folds >= 2:  # its own calibration and decision shifts, out-of-fold
-                S = np.zeros((X.shape[0], 1 if k == 2 else k))
-                for tr, va in splits:
-                    W, b = self._fit_scores(Xp[tr], y_idx[tr], k, chosen)
-                    S[va] = Xp[va] @ W.T + b
-                p_temp, p_bias = self._fit_calibration(S, y_idx, k)
-                L = self._logits(S, k, p_temp, p_bias)
-                p_delta = self._tune_decision(L, y_idx, k)
-            Wp, bp = self._fit_scores(Xp, y_idx, k, chosen)
+            if Sp is not None:  # its own calibration and decision shifts, out-of-fold
+                p_temp, p_bias = self._fit_calibration(Sp, y_idx, k)
+                p_delta = self._tune_decision(self._logits(Sp, k, p_temp, p_bias), y_idx, k)
+            Wp = self._widen(Wp, plain_cols, n_all)
             self.plain_coef_, self.plain_intercept_ = self._collapse(Wp, bp, k, p_temp, p_bias, p_delta)
             self.route_column_ = int(route_column)
         return self

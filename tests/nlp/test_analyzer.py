@@ -52,3 +52,18 @@ def test_analyze_batch_with_bad_items(analyzer):
 
 def test_empty_batch(analyzer):
     assert analyzer.analyze([]) == []
+
+
+def test_toxicity_judges_tone_not_the_union(analyzer):
+    """1.0.0 read "công đoàn" as offensive (ViHOS uses "cđ" for other things)."""
+    news = [
+        "Công đoàn tỉnh Lai Châu tổ chức hội nghị tổng kết năm 2026",
+        "Người lao động được hỗ trợ bảo hiểm xã hội",
+        "Chủ tịch công đoàn huyện Tam Đường thăm hỏi công nhân bị tai nạn lao động",
+        "cđ cơ sở công ty may họp bàn về lương thưởng cho công nhân",
+    ]
+    for a in analyzer.analyze(news):
+        assert a.toxicity.label == "clean" and a.toxicity.probs["offensive"] < 0.2
+        assert not any("công đoàn" in word for word, _ in a.toxicity.explanation)
+    rude = analyzer.analyze(["Công đoàn toàn lũ ăn hại, đm bọn sâu dân mọt nước"])[0]
+    assert rude.toxicity.label == "offensive"

@@ -57,6 +57,12 @@ def test_flags_shouting_and_no_diacritics():
     assert not normalize("Công đoàn đã làm gì").flags["no_diacritics"]
 
 
+def test_teencode_expansions_do_not_hide_text_typed_without_accents():
+    n = normalize("ko biet cd lam gi dc k")
+    assert "không" in n.text and "công đoàn" in n.text  # expanded...
+    assert n.flags["no_diacritics"]  # ...but the writer typed no accents
+
+
 def test_empty_and_odd_input():
     assert normalize("").text == ""
     assert normalize("   \u200b ").text == ""

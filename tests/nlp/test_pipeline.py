@@ -73,3 +73,16 @@ def test_accent_free_fallback_model(tiny_pipeline):
     assert all(d.flags["no_diacritics"] for d in docs)
     assert list(tiny_pipeline.predict(plain)) == list(tiny_pipeline.predict(texts)) == ["grievance", "scam"]
     assert explain(tiny_pipeline, plain[0])  # explanations come from the fallback model
+
+
+def test_unused_blocks_get_no_weight(tiny_data):
+    """Models are fitted on column subsets; the other columns keep exactly zero weight."""
+    from nlp.pipeline import block_slices
+
+    texts, labels = tiny_data
+    pipe = build_pipeline(FAST).fit(texts, labels)
+    clf, slices = pipe.named_steps["clf"], block_slices(pipe.named_steps["features"])
+    start, stop = slices["shadow_words"]
+    assert not clf.coef_[:, start:stop].any()  # fallback-only block
+    start, stop = slices["words"]
+    assert not clf.plain_coef_[:, start:stop].any() and clf.coef_[:, start:stop].any()

@@ -56,3 +56,21 @@ def test_segmentation_agrees_with_word_tokenize():
         ours, theirs = segment(text), word_tokenize(norm)
         overlap = len(set(ours) & set(theirs)) / len(set(theirs))
         assert overlap >= 0.9, (ours, theirs)
+
+
+def test_drop_terms_remove_the_unions_vocabulary_for_tone_tasks():
+    from nlp.features import Preparer
+    from nlp.segment import prepare, read_terms
+
+    terms = read_terms("tone_neutral_terms")
+    assert "công đoàn" in terms
+    text = "Công đoàn tỉnh Lai Châu họp, cong doan co so thì im, đồ ăn hại"
+    doc = prepare(text, drop=terms)
+    assert "công đoàn" not in doc.text and "cong doan" not in doc.shadow
+    assert "ăn hại" in doc.text and doc.facets == {}
+    assert not {"công đoàn", "cong doan", "lai châu"} & set(doc.tokens)
+    assert prepare("Công đoàn Lai Châu").facets  # without drop: facets as usual
+    # A text prepared once (as the Analyzer does) gives the same words to a tone task.
+    shared = Preparer().transform([text])[0]
+    again = Preparer(drop_terms=terms).transform([shared])[0]
+    assert (again.text, again.tokens, again.facets) == (doc.text, doc.tokens, doc.facets)
