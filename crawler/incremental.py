@@ -19,17 +19,12 @@ from __future__ import annotations
 import inspect
 from typing import Any, AsyncIterator, Iterable
 
+from crawler.component import CrawlerComponent
+
 _OURS = "langnghe_conditional"
 
 
-class ConditionalRequestMiddleware:
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any):
-        return cls(crawler)
-
+class ConditionalRequestMiddleware(CrawlerComponent):
     def process_request(self, request: Any, spider: Any = None) -> None:
         spider = spider or self.crawler.spider
         ledger = getattr(spider, "ledger", None)
@@ -58,14 +53,7 @@ def _close(result: Any) -> None:
         close()
 
 
-class PageTrackingMiddleware:
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any):
-        return cls(crawler)
-
+class PageTrackingMiddleware(CrawlerComponent):
     def _ledger(self, spider: Any):
         return getattr(spider or self.crawler.spider, "ledger", None)
 

@@ -19,6 +19,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import TextResponse
 
 from crawler.charset import best_encoding, declared_charset
+from crawler.component import CrawlerComponent
 
 log = logging.getLogger(__name__)
 
@@ -108,15 +109,8 @@ class CharsetFixMiddleware:
         return response
 
 
-class PageCounterMiddleware:
+class PageCounterMiddleware(CrawlerComponent):
     """Counts pages in ``spider.crawl_stats.pages_fetched`` (spider middleware)."""
-
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any):
-        return cls(crawler)
 
     def process_spider_input(self, response: Any, spider: Any = None) -> None:
         spider = spider or self.crawler.spider

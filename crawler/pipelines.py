@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import DropItem
 
 from crawler.canonical import canonical_url
+from crawler.component import CrawlerComponent
 from crawler.pseudonym import pseudonymise
 from crawler.relevance import Watchlist
 from langnghe.records import CrawledItem, nfc
@@ -43,15 +44,8 @@ class Skipped(DropItem):
         self.reason = reason
 
 
-class _Stage:
+class _Stage(CrawlerComponent):
     """Keeps the crawler so a stage can reach the spider and our Settings."""
-
-    def __init__(self, crawler: Any = None):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any):
-        return cls(crawler)
 
     @property
     def spider(self):

@@ -50,13 +50,13 @@ class Preparer(BaseEstimator, TransformerMixin):
 
     def transform(self, X: Iterable[Any]) -> list[PreparedText]:
         out = []
+        terms = tuple(self.drop_terms) if self.drop_terms else None
         for text in X:
             if isinstance(text, PreparedText):  # prepared once for several pipelines
-                out.append(drop_terms(text, tuple(self.drop_terms)) if self.drop_terms else text)
+                out.append(drop_terms(text, terms) if terms else text)
                 continue
             text = "" if text is None else str(text)
-            out.append(prepare(text[: self.max_chars], self.teencode, self.full_normalize, self.segment_words,
-                               tuple(self.drop_terms) if self.drop_terms else None))
+            out.append(prepare(text[: self.max_chars], self.teencode, self.full_normalize, self.segment_words, terms))
         return out
 
     def __sklearn_tags__(self):  # stateless: no fit needed
