@@ -69,6 +69,8 @@ def scrapy_settings(settings: Settings, jobdir: Path | None = None, cycle_id: st
         "LOG_LEVEL": settings.log_level.upper(),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.robots.RobotsTxtMiddleware": 100,  # every waiter checked; unreachable = disallow
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             # Lower than HttpCompressionMiddleware (590): sees decompressed bodies.
             "crawler.middlewares.CharsetFixMiddleware": 580,

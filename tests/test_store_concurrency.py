@@ -77,3 +77,56 @@ def test_two_processes_upserting_the_same_urls(db_settings, tmp_path: Path):
         orphans = s.scalar(select(func.count()).where(Item.kind == "comment", Item.parent_id.is_(None)))
         assert orphans == 0
         assert s.scalar(select(func.count(func.distinct(Item.url)))) == total
+
+
+SPLIT_WRITER = r"""
+import sys, time
+from pathlib import Path
+from langnghe.records import CrawledItem
+from langnghe.settings import load_settings
+from triage.store import Store
+
+half, go = int(sys.argv[1]), Path(sys.argv[2])
+items = []
+for p in range(N_POSTS):
+    url = f"https://baolaichau.vn/bai-{p}.html"
+    if p % 2 == half:  # this process stores the article, the other one its comment
+        items.append(CrawledItem(source="bao", kind="article", url=url, text=f"Bài báo {p}"))
+    else:
+        items.append(CrawledItem(source="bao", kind="comment", url=f"{url}#c{p}", parent_url=url,
+                                 text=f"Bình luận dưới bài {p}", author_pseudonym="0" * 64))
+store = Store(load_settings())
+store.ensure_source("bao", "rss")  # as a crawl does first; else the source row serialises the two
+(go.parent / f"ready-{half}").touch()
+while not go.exists():
+    time.sleep(0.005)
+for start in range(0, len(items), 6):  # the two processes' small batches cover the same posts
+    store.upsert_items(items[start:start + 6])
+""".replace("N_POSTS", str(2 * N_POSTS))
+
+
+def test_a_comment_and_its_article_stored_at_once_by_two_processes_are_linked(db_settings, tmp_path: Path):
+    # Each process stores half the articles and the comments of the other half, in small
+    # batches that run in step. A batch's linking must see what the other process
+    # committed, whichever commits first (linking inside the batch transaction left
+    # 6 to 150 orphans in 4 runs of 6).
+    migrate.upgrade(db_settings)
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", SPLIT_WRITER, str(half), str(go)], env=child_env(db_settings),
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for half in (0, 1)
+    ]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{half}").exists() for half in (0, 1)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()  # both have imported and connected: their batches start together
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+
+    store = Store(db_settings)
+    assert store.count_items() == 4 * N_POSTS
+    with store.session(write=False) as s:
+        orphans = s.scalar(select(func.count()).where(Item.kind == "comment", Item.parent_id.is_(None)))
+    assert orphans == 0

@@ -15,7 +15,9 @@ Identity and duplicates (:meth:`Store.upsert_items`):
   the same instant may both succeed.
 - ``parent_id`` is linked from ``parent_url`` after every batch, in both directions:
   children stored now find parents stored earlier, and orphans stored earlier find the
-  parents arriving now (same batch or a later call).
+  parents arriving now (same batch or a later call). On PostgreSQL the linking is its own
+  transaction after the batch commits, so two processes storing a comment and its
+  article at the same instant cannot both miss each other.
 
 Every batch of :data:`BATCH_SIZE` items is one transaction using ``INSERT ... ON
 CONFLICT (url)``; rows are written in URL order (no lock-order deadlocks) and a batch
@@ -311,7 +313,13 @@ class Store:
                 by_url.pop(item.url, None)
                 by_url[item.url] = item  # the last copy of a URL wins
             repeated = len(chunk) - len(by_url)
-            batch_result = self._write(lambda conn: self._upsert_batch(conn, list(by_url.values())))
+            batch = list(by_url.values())
+            batch_result = self._write(lambda conn: self._upsert_batch(conn, batch))
+            if self.dialect == "postgresql":
+                # After the batch commits, not inside it: a comment stored here and its
+                # article stored by another process at the same instant would each miss
+                # the other's uncommitted row. Whichever link runs last sees both.
+                self._write(lambda conn: self._link_parents(conn, [i.url for i in batch]))
             result = result + batch_result + UpsertResult(unchanged=repeated)
         return result
 
@@ -361,8 +369,9 @@ class Store:
                 updated += 1
             else:
                 unchanged += 1
-        linked = self._link_parents(conn, [p.item.url for p in planned])
-        log.debug("stored %d new, %d updated, %d unchanged; linked %d to parents", new, updated, unchanged, linked)
+        if self.dialect != "postgresql":  # SQLite serialises writers: link in the same transaction
+            self._link_parents(conn, [p.item.url for p in planned])
+        log.debug("stored %d new, %d updated, %d unchanged", new, updated, unchanged)
         return UpsertResult(new, updated, unchanged)
 
     @staticmethod

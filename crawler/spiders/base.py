@@ -45,6 +45,8 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return ("skip" if status in GONE_STATUSES else "error", f"http_{status}")
+    if "robots.txt unreachable" in message:
+        return "skip", "robots_unreachable"
     if "robots.txt" in message:
         return "skip", "robots_txt"
     if "larger than" in message or "max size" in message or "maxsize" in message or isinstance(exc, DownloadCancelledError):

@@ -69,6 +69,7 @@ def shared_crawl(tmp_path_factory, pg_db, redis_url):
                                env=_env(tmp_path / name, pg_db, redis_url)) for name in ("a", "b")]
             outputs = [p.communicate(timeout=180) for p in procs]
             hits = server.hits
+        served = {"/" + str(p.relative_to(site_dir)) for p in site_dir.rglob("*") if p.is_file()}
         keys_left = sorted(k.decode() for k in client.scan_iter(f"langnghe:{cycle}:*"))
         with psycopg.connect(pg_db.replace("postgresql+psycopg://", "postgresql://")) as conn:
             urls = [u for (u,) in conn.execute("select url from items")]
@@ -79,7 +80,7 @@ def shared_crawl(tmp_path_factory, pg_db, redis_url):
         for key in client.scan_iter(f"langnghe:{cycle}:*"):
             client.delete(key)
     assert not list(client.scan_iter(f"langnghe:{cycle}:*"))
-    return {"procs": procs, "outputs": outputs, "hits": hits, "site": site, "urls": urls, "runs": runs,
+    return {"procs": procs, "outputs": outputs, "hits": hits, "served": served, "site": site, "urls": urls, "runs": runs,
             "orphans": orphans, "keys_left": keys_left}
 
 
@@ -89,7 +90,11 @@ def test_two_processes_share_one_crawl(shared_crawl):
 
     hits, site = shared_crawl["hits"], shared_crawl["site"]
     pages = {path: n for path, n in hits.items() if path != "/robots.txt"}
-    assert len(pages) == site.pages  # the feed, every article, every second comment page
+    # the feed, every article, every second comment page; not the index nor the page robots.txt forbids
+    expected = shared_crawl["served"] - {"/robots.txt", "/news/index.html"}
+    expected = {p for p in expected if not p.startswith("/news/admin/")}
+    assert len(expected) == site.pages
+    assert set(pages) == expected, (sorted(set(pages) ^ expected), [err[-3000:] for _, err in shared_crawl["outputs"]])
     assert all(n == 1 for n in pages.values()), {p: n for p, n in pages.items() if n != 1}
     assert hits["/robots.txt"] <= 2  # each process reads robots.txt once for itself
 
