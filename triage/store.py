@@ -347,15 +347,11 @@ class Store:
             return UpsertResult(unchanged=duplicates)
 
         planned.sort(key=lambda p: p.item.url)
-        stmt = self._insert(Item).values([p.row for p in planned])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["url"], set_={c: stmt.excluded[c] for c in _REFRESHED}
-        )
+        rows = [p.row for p in planned]
         if self.dialect == "postgresql":
-            returned = stmt.returning(Item.url, literal_column("(xmax = 0)", Boolean).label("inserted"))
-            inserted = {r.url: bool(r.inserted) for r in conn.execute(returned)}
+            inserted = {r.url: bool(r.inserted) for r in conn.execute(self._upsert_statement(), rows)}
         else:
-            conn.execute(stmt)
+            conn.execute(self._upsert_statement(), rows)
             inserted = {p.item.url: p.existing is None for p in planned}
 
         new = updated = 0
@@ -373,6 +369,22 @@ class Store:
             self._link_parents(conn, [p.item.url for p in planned])
         log.debug("stored %d new, %d updated, %d unchanged", new, updated, unchanged)
         return UpsertResult(new, updated, unchanged)
+
+    def _upsert_statement(self) -> Any:
+        """``INSERT ... ON CONFLICT (url) DO UPDATE``, executed with a list of rows.
+
+        One statement for every batch: SQLAlchemy compiles it once and sends the rows
+        as multi-row VALUES in their order (``insertmanyvalues``). A ``.values(rows)``
+        statement is compiled again for every batch (half the time of a 500-item batch).
+        """
+        stmt = getattr(self, "_upsert", None)
+        if stmt is None:
+            stmt = self._insert(Item)
+            stmt = stmt.on_conflict_do_update(index_elements=["url"], set_={c: stmt.excluded[c] for c in _REFRESHED})
+            if self.dialect == "postgresql":  # per row: inserted (xmax = 0) or updated
+                stmt = stmt.returning(Item.url, literal_column("(xmax = 0)", Boolean).label("inserted"))
+            self._upsert = stmt
+        return stmt
 
     @staticmethod
     def _row(item: CrawledItem, source_id: int, old: dict[str, Any] | None) -> dict[str, Any]:
