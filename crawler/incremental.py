@@ -53,6 +53,13 @@ def _close(result: Any) -> None:
         close()
 
 
+async def _aclose(result: Any) -> None:
+    """Drop an async callback's output unread."""
+    aclose = getattr(result, "aclose", None)
+    if aclose is not None:
+        await aclose()
+
+
 class PageTrackingMiddleware(CrawlerComponent):
     def _ledger(self, spider: Any):
         return getattr(spider or self.crawler.spider, "ledger", None)
@@ -89,16 +96,12 @@ class PageTrackingMiddleware(CrawlerComponent):
             return
         page = ledger.open_page(response)
         if page.unchanged is not None:
-            aclose = getattr(result, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await _aclose(result)
             for request in ledger.replay(page):
                 yield request
             return
         if response.status == 304:
-            aclose = getattr(result, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            await _aclose(result)
             ledger.page_failed(page)
             return
         try:

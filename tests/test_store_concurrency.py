@@ -53,14 +53,19 @@ def child_env(settings) -> dict[str, str]:
     return env
 
 
+def spawn_writers(script: str, args: tuple[int, int], settings, tmp_path: Path) -> list[subprocess.Popen]:
+    """One writer process per argument, each waiting for ``tmp_path/go`` to start."""
+    return [
+        subprocess.Popen([sys.executable, "-c", script, str(arg), str(tmp_path / "go")], env=child_env(settings),
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for arg in args
+    ]
+
+
 def test_two_processes_upserting_the_same_urls(db_settings, tmp_path: Path):
     migrate.upgrade(db_settings)
     go = tmp_path / "go"
-    procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(seed), str(go)], env=child_env(db_settings),
-                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for seed in (1, 2)
-    ]
+    procs = spawn_writers(WRITER, (1, 2), db_settings, tmp_path)
     time.sleep(0.3)
     go.touch()
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -112,11 +117,7 @@ def test_a_comment_and_its_article_stored_at_once_by_two_processes_are_linked(db
     # 6 to 150 orphans in 4 runs of 6).
     migrate.upgrade(db_settings)
     go = tmp_path / "go"
-    procs = [
-        subprocess.Popen([sys.executable, "-c", SPLIT_WRITER, str(half), str(go)], env=child_env(db_settings),
-                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for half in (0, 1)
-    ]
+    procs = spawn_writers(SPLIT_WRITER, (0, 1), db_settings, tmp_path)
     deadline = time.monotonic() + 60
     while not all((tmp_path / f"ready-{half}").exists() for half in (0, 1)) and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -169,6 +169,7 @@ class Store:
             require_current_schema(self.engine)
         self._writer = write_engine(self.engine)
         self.dialect = self.engine.dialect.name
+        self._upsert = self._upsert_statement()
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "Store":
@@ -349,9 +350,9 @@ class Store:
         planned.sort(key=lambda p: p.item.url)
         rows = [p.row for p in planned]
         if self.dialect == "postgresql":
-            inserted = {r.url: bool(r.inserted) for r in conn.execute(self._upsert_statement(), rows)}
+            inserted = {r.url: bool(r.inserted) for r in conn.execute(self._upsert, rows)}
         else:
-            conn.execute(self._upsert_statement(), rows)
+            conn.execute(self._upsert, rows)
             inserted = {p.item.url: p.existing is None for p in planned}
 
         new = updated = 0
@@ -377,13 +378,10 @@ class Store:
         as multi-row VALUES in their order (``insertmanyvalues``). A ``.values(rows)``
         statement is compiled again for every batch (half the time of a 500-item batch).
         """
-        stmt = getattr(self, "_upsert", None)
-        if stmt is None:
-            stmt = self._insert(Item)
-            stmt = stmt.on_conflict_do_update(index_elements=["url"], set_={c: stmt.excluded[c] for c in _REFRESHED})
-            if self.dialect == "postgresql":  # per row: inserted (xmax = 0) or updated
-                stmt = stmt.returning(Item.url, literal_column("(xmax = 0)", Boolean).label("inserted"))
-            self._upsert = stmt
+        stmt = self._insert(Item)
+        stmt = stmt.on_conflict_do_update(index_elements=["url"], set_={c: stmt.excluded[c] for c in _REFRESHED})
+        if self.dialect == "postgresql":  # per row: inserted (xmax = 0) or updated
+            stmt = stmt.returning(Item.url, literal_column("(xmax = 0)", Boolean).label("inserted"))
         return stmt
 
     @staticmethod
